@@ -1,0 +1,29 @@
+//! Command-line interface: one module per subcommand, each a thin translation to core.
+
+mod input;
+mod inspect;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// certbound: mutual-TLS client authentication and certificate-bound OAuth tokens (RFC 8705).
+#[derive(Debug, Parser)]
+#[command(name = "certbound", version, about)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show what matters about a certificate (PEM, DER, or a forwarded header value).
+    Inspect(inspect::Args),
+}
+
+/// Runs a parsed command line; `Err` is printed on stderr with exit code 1.
+pub(crate) fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    match cli.command {
+        Command::Inspect(args) => inspect::run(args),
+    }
+}
