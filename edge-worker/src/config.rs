@@ -1,0 +1,398 @@
+//! The worker's configuration: `wrangler.toml` `[vars]` and secrets, parsed once into [`Config`].
+//!
+//! Every value is checked here, at the first request of an isolate, so that a typo is a 500 page
+//! for the operator naming the variable, never a request that is silently let through. Names and
+//! defaults are documented in `edge-worker/README.md`.
+
+use core::fmt;
+use std::collections::BTreeSet;
+
+use certbound_core::forwarded::CertSource;
+use certbound_core::token::Algorithm;
+
+/// Longest accepted value of any variable: a JWKS or a trust-anchor bundle is the largest thing
+/// an operator puts into a variable; Cloudflare itself caps a variable at 5 KiB and a secret at
+/// 5 KiB, so this only guards against a binding that is not a plain variable at all.
+pub const MAX_VAR_BYTES: usize = 256 * 1024;
+
+/// Largest accepted `TOKEN_LEEWAY_SECONDS`: clock skew beyond five minutes is a broken clock, and
+/// leeway extends the life of a stolen token.
+pub const MAX_LEEWAY_SECONDS: u64 = 300;
+
+/// Most route prefixes in `ROUTE_SCOPES`: each request scans them, so a bound keeps the scan cheap.
+pub const MAX_ROUTES: usize = 64;
+
+/// Smallest `JWKS_MIN_REFRESH_SECONDS`: a flood of tokens with random `kid`s may cause at most one
+/// JWKS fetch per this many seconds per isolate.
+pub const MIN_REFRESH_FLOOR_SECONDS: u64 = 1;
+
+/// Where the client certificate comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertSourceConfig {
+    /// Cloudflare's own mTLS termination: `request.cf.tlsClientAuth` plus the
+    /// `Cf-Client-Cert-Der-Base64` header.
+    Cloudflare(CloudflarePolicy),
+    /// A proxy in front of the worker forwards the certificate in a header (core's decoder).
+    Header(CertSource),
+}
+
+/// What the worker demands of Cloudflare's client-certificate verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CloudflarePolicy {
+    /// Require `certVerified == "SUCCESS"` (`CF_REQUIRE_VERIFIED`, default `true`).
+    pub require_verified: bool,
+    /// When `Cf-Client-Cert-Der-Base64` is absent (Cloudflare sends it on the first request of a
+    /// connection only), check the token binding against `certFingerprintSHA256`, the SHA-256 of
+    /// the DER and so the `x5t#S256` bytes (`CF_ALLOW_FINGERPRINT_ONLY`, default `true`).
+    /// With `false`, or when trust anchors are configured, such a request is refused with 401.
+    pub allow_fingerprint_only: bool,
+}
+
+/// Where the token-signing keys come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JwksConfig {
+    /// An inline JWK Set (`JWKS_JSON`, a variable or a secret).
+    Inline(String),
+    /// Fetched from `JWKS_URI` and cached in the isolate.
+    Remote {
+        /// The URL (https, or http to a loopback address for local testing).
+        uri: String,
+        /// How long a fetched set is used before it is fetched again (`JWKS_CACHE_TTL_SECONDS`).
+        ttl_seconds: u64,
+        /// Least time between two fetches, whatever the tokens say (`JWKS_MIN_REFRESH_SECONDS`).
+        min_refresh_seconds: u64,
+    },
+}
+
+/// Which signature implementation verifies token signatures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CryptoChoice {
+    /// Pure-Rust RustCrypto inside the wasm module.
+    RustCrypto,
+    /// The runtime's WebCrypto (`crypto.subtle.verify`), driven by core's begin/finish API.
+    WebCrypto,
+}
+
+/// Scopes a route prefix requires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteScopes {
+    /// Path prefix, starting with `/`.
+    pub prefix: String,
+    /// Every one of these must be in the token's `scope`.
+    pub scopes: Vec<String>,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Certificate source and its policy.
+    pub source: CertSourceConfig,
+    /// PEM trust anchors for chain validation in the worker (`TRUST_ANCHORS_PEM`).
+    pub trust_anchors_pem: Option<String>,
+    /// Expected `iss`.
+    pub issuer: String,
+    /// Accepted `aud` values (any one suffices).
+    pub audiences: Vec<String>,
+    /// Accepted JWS algorithms.
+    pub algorithms: Vec<Algorithm>,
+    /// Clock-skew allowance for `exp`/`nbf`/`iat`.
+    pub leeway_seconds: u64,
+    /// Required scopes per path prefix, longest prefix first.
+    pub routes: Vec<RouteScopes>,
+    /// The signing keys.
+    pub jwks: JwksConfig,
+    /// Origin to forward to; `None` passes the request through to its own URL.
+    pub origin: Option<String>,
+    /// The signature implementation.
+    pub crypto: CryptoChoice,
+}
+
+/// A configuration variable that is missing or wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigError {
+    /// Two variables that exclude each other are both set.
+    Conflict {
+        /// One variable.
+        first: &'static str,
+        /// The other.
+        second: &'static str,
+    },
+    /// A variable has a value the worker cannot use.
+    Invalid {
+        /// The variable.
+        var: &'static str,
+        /// What was wrong and what is expected.
+        reason: String,
+    },
+    /// A required variable is not set.
+    Missing {
+        /// The variable.
+        var: &'static str,
+        /// What it should contain.
+        expected: &'static str,
+    },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Conflict { first, second } => {
+                write!(f, "{first} and {second} are both set: set exactly one of them")
+            }
+            Self::Invalid { var, reason } => write!(f, "{var}: {reason}"),
+            Self::Missing { var, expected } => {
+                write!(f, "{var} is not set: expected {expected}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Parses the configuration from a variable lookup (`env` in the worker, a map in tests).
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the first variable that is missing or wrong.
+    pub fn from_vars(lookup: impl Fn(&'static str) -> Option<String>) -> Result<Self, ConfigError> {
+        let vars = Vars(&lookup);
+        let source = match vars.required("CERT_SOURCE", CERT_SOURCE_EXPECTED)?.as_str() {
+            "cloudflare" => {
+                let trust = vars.optional("TRUST_ANCHORS_PEM")?.is_some();
+                CertSourceConfig::Cloudflare(CloudflarePolicy {
+                    require_verified: vars.flag("CF_REQUIRE_VERIFIED", true)?,
+                    allow_fingerprint_only: vars.flag("CF_ALLOW_FINGERPRINT_ONLY", !trust)?,
+                })
+            }
+            other => CertSourceConfig::Header(other.parse::<CertSource>().map_err(|_| {
+                ConfigError::Invalid {
+                    var: "CERT_SOURCE",
+                    reason: format!("unknown source {:?}: expected {CERT_SOURCE_EXPECTED}", clip(other)),
+                }
+            })?),
+        };
+        let trust_anchors_pem = vars.optional("TRUST_ANCHORS_PEM")?;
+        let issuer = vars.required("TOKEN_ISSUER", "the authorization server's issuer URL")?;
+        let audiences = list(&vars.required("TOKEN_AUDIENCE", "this API's audience (comma-separated for several)")?);
+        if audiences.is_empty() {
+            return Err(ConfigError::Invalid {
+                var: "TOKEN_AUDIENCE",
+                reason: "no audience given: expected at least one comma-separated value".into(),
+            });
+        }
+        let algorithms = match vars.optional("TOKEN_ALGORITHMS")? {
+            None => vec![Algorithm::Es256],
+            Some(text) => parse_algorithms(&text)?,
+        };
+        let leeway_seconds = vars.number("TOKEN_LEEWAY_SECONDS", 60)?;
+        if leeway_seconds > MAX_LEEWAY_SECONDS {
+            return Err(ConfigError::Invalid {
+                var: "TOKEN_LEEWAY_SECONDS",
+                reason: format!("{leeway_seconds} is over the maximum of {MAX_LEEWAY_SECONDS} seconds"),
+            });
+        }
+        let routes = match vars.optional("ROUTE_SCOPES")? {
+            None => Vec::new(),
+            Some(text) => parse_routes(&text)?,
+        };
+        let jwks = match (vars.optional("JWKS_JSON")?, vars.optional("JWKS_URI")?) {
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::Conflict { first: "JWKS_JSON", second: "JWKS_URI" });
+            }
+            (None, None) => {
+                return Err(ConfigError::Missing {
+                    var: "JWKS_URI",
+                    expected: "the issuer's JWKS URL, or the JWK Set itself in JWKS_JSON",
+                });
+            }
+            (Some(json), None) => JwksConfig::Inline(json),
+            (None, Some(uri)) => {
+                check_url("JWKS_URI", &uri)?;
+                let ttl_seconds = vars.number("JWKS_CACHE_TTL_SECONDS", 300)?;
+                let min_refresh_seconds = vars.number("JWKS_MIN_REFRESH_SECONDS", 30)?;
+                if min_refresh_seconds < MIN_REFRESH_FLOOR_SECONDS {
+                    return Err(ConfigError::Invalid {
+                        var: "JWKS_MIN_REFRESH_SECONDS",
+                        reason: format!("must be at least {MIN_REFRESH_FLOOR_SECONDS}"),
+                    });
+                }
+                JwksConfig::Remote { uri, ttl_seconds, min_refresh_seconds }
+            }
+        };
+        let origin = vars.optional("ORIGIN_URL")?;
+        if let Some(url) = &origin {
+            check_url("ORIGIN_URL", url)?;
+        }
+        let crypto = match vars.optional("CRYPTO_PROVIDER")?.as_deref() {
+            None | Some("webcrypto") => CryptoChoice::WebCrypto,
+            Some("rustcrypto") => CryptoChoice::RustCrypto,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    var: "CRYPTO_PROVIDER",
+                    reason: format!("{:?}: expected webcrypto or rustcrypto", clip(other)),
+                });
+            }
+        };
+        Ok(Self {
+            source,
+            trust_anchors_pem,
+            issuer,
+            audiences,
+            algorithms,
+            leeway_seconds,
+            routes,
+            jwks,
+            origin,
+            crypto,
+        })
+    }
+
+    /// The scopes required for `path`: those of the longest matching prefix, none if no prefix
+    /// matches.
+    pub fn scopes_for(&self, path: &str) -> &[String] {
+        self.routes
+            .iter()
+            .find(|r| path.starts_with(r.prefix.as_str()))
+            .map_or(&[], |r| r.scopes.as_slice())
+    }
+}
+
+const CERT_SOURCE_EXPECTED: &str =
+    "one of cloudflare, rfc9440, envoy, nginx, aws-alb, traefik, haproxy, azure";
+
+struct Vars<'a, F>(&'a F);
+
+impl<F: Fn(&'static str) -> Option<String>> Vars<'_, F> {
+    fn optional(&self, var: &'static str) -> Result<Option<String>, ConfigError> {
+        match (self.0)(var) {
+            None => Ok(None),
+            Some(v) if v.len() > MAX_VAR_BYTES => Err(ConfigError::Invalid {
+                var,
+                reason: format!("{} bytes, over the limit of {MAX_VAR_BYTES}", v.len()),
+            }),
+            Some(v) if v.trim().is_empty() => Ok(None),
+            Some(v) => Ok(Some(v.trim().to_owned())),
+        }
+    }
+
+    fn required(&self, var: &'static str, expected: &'static str) -> Result<String, ConfigError> {
+        self.optional(var)?.ok_or(ConfigError::Missing { var, expected })
+    }
+
+    fn flag(&self, var: &'static str, default: bool) -> Result<bool, ConfigError> {
+        match self.optional(var)?.as_deref() {
+            None => Ok(default),
+            Some("true") => Ok(true),
+            Some("false") => Ok(false),
+            Some(other) => Err(ConfigError::Invalid {
+                var,
+                reason: format!("{:?}: expected true or false", clip(other)),
+            }),
+        }
+    }
+
+    fn number(&self, var: &'static str, default: u64) -> Result<u64, ConfigError> {
+        match self.optional(var)? {
+            None => Ok(default),
+            Some(text) => text.parse().map_err(|_| ConfigError::Invalid {
+                var,
+                reason: format!("{:?}: expected a whole number of seconds", clip(&text)),
+            }),
+        }
+    }
+}
+
+fn list(text: &str) -> Vec<String> {
+    text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+fn parse_algorithms(text: &str) -> Result<Vec<Algorithm>, ConfigError> {
+    let mut out = Vec::new();
+    for name in list(text) {
+        let alg = Algorithm::from_name(&name).ok_or_else(|| ConfigError::Invalid {
+            var: "TOKEN_ALGORITHMS",
+            reason: format!(
+                "{:?} is not supported: expected a comma-separated list of {}",
+                clip(&name),
+                Algorithm::ALL.map(Algorithm::name).join(", ")
+            ),
+        })?;
+        if !out.contains(&alg) {
+            out.push(alg);
+        }
+    }
+    if out.is_empty() {
+        return Err(ConfigError::Invalid {
+            var: "TOKEN_ALGORITHMS",
+            reason: "empty: list at least one algorithm, e.g. ES256".into(),
+        });
+    }
+    Ok(out)
+}
+
+/// `ROUTE_SCOPES` is a JSON object `{"/prefix": ["scope", …], …}`.
+fn parse_routes(text: &str) -> Result<Vec<RouteScopes>, ConfigError> {
+    let invalid = |reason: String| ConfigError::Invalid { var: "ROUTE_SCOPES", reason };
+    let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).map_err(|e| {
+        invalid(format!(
+            "not a JSON object of path prefix to scope list ({e}); example: {{\"/admin/\": [\"admin\"]}}"
+        ))
+    })?;
+    if map.len() > MAX_ROUTES {
+        return Err(invalid(format!("{} prefixes, over the limit of {MAX_ROUTES}", map.len())));
+    }
+    let mut routes = Vec::with_capacity(map.len());
+    for (prefix, value) in map {
+        if !prefix.starts_with('/') {
+            return Err(invalid(format!("prefix {:?} does not start with '/'", clip(&prefix))));
+        }
+        let items = value
+            .as_array()
+            .ok_or_else(|| invalid(format!("prefix {:?}: expected a list of scope strings", clip(&prefix))))?;
+        let mut scopes = BTreeSet::new();
+        for item in items {
+            let scope = item.as_str().filter(|s| is_scope_token(s)).ok_or_else(|| {
+                invalid(format!(
+                    "prefix {:?}: {item} is not a scope (RFC 6749 §3.3: printable ASCII without space, '\"' or '\\\\')",
+                    clip(&prefix)
+                ))
+            })?;
+            scopes.insert(scope.to_owned());
+        }
+        routes.push(RouteScopes { prefix, scopes: scopes.into_iter().collect() });
+    }
+    // Longest prefix first: the most specific rule wins.
+    routes.sort_by(|a, b| b.prefix.len().cmp(&a.prefix.len()).then_with(|| a.prefix.cmp(&b.prefix)));
+    Ok(routes)
+}
+
+/// RFC 6749 §3.3 `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`.
+fn is_scope_token(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
+}
+
+/// https anywhere; plain http only to a loopback host (local development and tests).
+fn check_url(var: &'static str, text: &str) -> Result<(), ConfigError> {
+    let url = worker::Url::parse(text).map_err(|e| ConfigError::Invalid {
+        var,
+        reason: format!("{:?} is not a URL: {e}", clip(text)),
+    })?;
+    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        _ => Err(ConfigError::Invalid {
+            var,
+            reason: format!("{:?}: expected an https:// URL (http:// only to 127.0.0.1 or localhost)", clip(text)),
+        }),
+    }
+}
+
+/// At most 64 bytes of an operator's value in a message (cut at a character boundary).
+fn clip(text: &str) -> &str {
+    let mut end = text.len().min(64);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
