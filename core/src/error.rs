@@ -7,6 +7,7 @@
 use core::fmt;
 
 use crate::pem::PemError;
+use crate::token::TokenError;
 
 /// Everything certbound-core can refuse.
 #[non_exhaustive]
@@ -53,6 +54,8 @@ pub enum Error {
     },
     /// Certificate path validation refused a chain (or a trust store could not be built).
     Path(crate::path::PathError),
+    /// An access token or its key set was refused.
+    Token(TokenError),
 }
 
 /// Why an extension was refused.
@@ -102,6 +105,7 @@ impl fmt::Display for Error {
                 "invalid time {input:?}: expected RFC 3339 (2024-05-01T12:00:00Z) or UNIX seconds"
             ),
             Self::Path(e) => e.fmt(f),
+            Self::Token(e) => e.fmt(f),
         }
     }
 }
