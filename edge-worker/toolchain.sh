@@ -19,9 +19,11 @@ if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BIND
         "[ \"\$(wasm-bindgen --version 2>/dev/null)\" = 'wasm-bindgen $WASM_BINDGEN_VERSION' ] || cargo install wasm-bindgen-cli --version $WASM_BINDGEN_VERSION"
 fi
 
-if [ "$(worker-build --version 2>/dev/null || true)" != "worker-build $WORKER_BUILD_VERSION" ]; then
+# `worker-build --version` prints the bare version ("0.8.7").
+has_worker_build() { worker-build --version 2>/dev/null | grep -qE "(^| )$WORKER_BUILD_VERSION\$"; }
+if ! has_worker_build; then
     flock /tmp/worker-build-install.lock sh -c \
-        "[ \"\$(worker-build --version 2>/dev/null)\" = 'worker-build $WORKER_BUILD_VERSION' ] || cargo install worker-build --version $WORKER_BUILD_VERSION --locked"
+        "worker-build --version 2>/dev/null | grep -qE '(^| )$WORKER_BUILD_VERSION\$' || cargo install worker-build --version $WORKER_BUILD_VERSION --locked"
 fi
 
 # npm: exact pins from package-lock.json (wrangler/miniflare last releases that run on Node 20,
