@@ -69,6 +69,7 @@ fn main() {
     let stranger = client("stranger", &other_issuer);
     let alice_x5t = CertThumbprint::of_der(alice.der());
     let bob_x5t = CertThumbprint::of_der(bob.der());
+    let stranger_x5t = CertThumbprint::of_der(stranger.der());
 
     let key = SigningKey::es256_from_scalar(&[0x11; 32]).unwrap();
     let rotated = SigningKey::es256_from_scalar(&[0x22; 32]).unwrap();
@@ -93,6 +94,7 @@ fn main() {
     add("valid", issue(&key, &bound).unwrap());
     add("admin", issue(&key, &claims("api admin", Some(alice_x5t))).unwrap());
     add("bob", issue(&key, &claims("api", Some(bob_x5t))).unwrap());
+    add("stranger", issue(&key, &claims("api", Some(stranger_x5t))).unwrap());
     add("unbound", issue(&key, &claims("api", None)).unwrap());
     add("rotated", issue(&rotated, &bound).unwrap());
     add("foreign_key_same_kid", {

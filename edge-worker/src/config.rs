@@ -8,16 +8,14 @@ use core::fmt;
 use std::collections::BTreeSet;
 
 use certbound_core::forwarded::CertSource;
-use certbound_core::token::Algorithm;
+use certbound_core::path::TrustStore;
+use certbound_core::token::{Algorithm, JwkSet, DEFAULT_LEEWAY_SECS, MAX_LEEWAY_SECS};
 
 /// Longest accepted value of any variable: a JWKS or a trust-anchor bundle is the largest thing
 /// an operator puts into a variable; Cloudflare itself caps a variable at 5 KiB and a secret at
 /// 5 KiB, so this only guards against a binding that is not a plain variable at all.
 pub const MAX_VAR_BYTES: usize = 256 * 1024;
 
-/// Largest accepted `TOKEN_LEEWAY_SECONDS`: clock skew beyond five minutes is a broken clock, and
-/// leeway extends the life of a stolen token.
-pub const MAX_LEEWAY_SECONDS: u64 = 300;
 
 /// Most route prefixes in `ROUTE_SCOPES`: each request scans them, so a bound keeps the scan cheap.
 pub const MAX_ROUTES: usize = 64;
@@ -49,10 +47,10 @@ pub struct CloudflarePolicy {
 }
 
 /// Where the token-signing keys come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum JwksConfig {
     /// An inline JWK Set (`JWKS_JSON`, a variable or a secret).
-    Inline(String),
+    Inline(JwkSet),
     /// Fetched from `JWKS_URI` and cached in the isolate.
     Remote {
         /// The URL (https, or http to a loopback address for local testing).
@@ -87,12 +85,13 @@ pub struct RouteScopes {
 pub struct Config {
     /// Certificate source and its policy.
     pub source: CertSourceConfig,
-    /// PEM trust anchors for chain validation in the worker (`TRUST_ANCHORS_PEM`).
-    pub trust_anchors_pem: Option<String>,
+    /// Trust anchors for chain validation in the worker (`TRUST_ANCHORS_PEM`), the same
+    /// validator the native server uses.
+    pub trust_anchors: Option<TrustStore>,
     /// Expected `iss`.
     pub issuer: String,
-    /// Accepted `aud` values (any one suffices).
-    pub audiences: Vec<String>,
+    /// This API's identifier, which the token's `aud` must contain.
+    pub audience: String,
     /// Accepted JWS algorithms.
     pub algorithms: Vec<Algorithm>,
     /// Clock-skew allowance for `exp`/`nbf`/`iat`.
@@ -105,6 +104,10 @@ pub struct Config {
     pub origin: Option<String>,
     /// The signature implementation.
     pub crypto: CryptoChoice,
+    /// Accept tokens without `cnf` (`DANGER_ALLOW_UNBOUND_TOKENS`, default `false`).
+    pub danger_allow_unbound: bool,
+    /// `realm` of the `WWW-Authenticate` challenge (`AUTH_REALM`, default none).
+    pub realm: Option<String>,
 }
 
 /// A configuration variable that is missing or wrong.
@@ -171,24 +174,23 @@ impl Config {
                 }
             })?),
         };
-        let trust_anchors_pem = vars.optional("TRUST_ANCHORS_PEM")?;
+        let trust_anchors = match vars.optional("TRUST_ANCHORS_PEM")? {
+            None => None,
+            Some(pem) => Some(TrustStore::from_pem(pem.as_bytes()).map_err(|e| {
+                ConfigError::Invalid { var: "TRUST_ANCHORS_PEM", reason: e.to_string() }
+            })?),
+        };
         let issuer = vars.required("TOKEN_ISSUER", "the authorization server's issuer URL")?;
-        let audiences = list(&vars.required("TOKEN_AUDIENCE", "this API's audience (comma-separated for several)")?);
-        if audiences.is_empty() {
-            return Err(ConfigError::Invalid {
-                var: "TOKEN_AUDIENCE",
-                reason: "no audience given: expected at least one comma-separated value".into(),
-            });
-        }
+        let audience = vars.required("TOKEN_AUDIENCE", "this API's identifier as the issuer puts it in aud")?;
         let algorithms = match vars.optional("TOKEN_ALGORITHMS")? {
             None => vec![Algorithm::Es256],
             Some(text) => parse_algorithms(&text)?,
         };
-        let leeway_seconds = vars.number("TOKEN_LEEWAY_SECONDS", 60)?;
-        if leeway_seconds > MAX_LEEWAY_SECONDS {
+        let leeway_seconds = vars.number("TOKEN_LEEWAY_SECONDS", DEFAULT_LEEWAY_SECS)?;
+        if leeway_seconds > MAX_LEEWAY_SECS {
             return Err(ConfigError::Invalid {
                 var: "TOKEN_LEEWAY_SECONDS",
-                reason: format!("{leeway_seconds} is over the maximum of {MAX_LEEWAY_SECONDS} seconds"),
+                reason: format!("{leeway_seconds} is over the maximum of {MAX_LEEWAY_SECS} seconds"),
             });
         }
         let routes = match vars.optional("ROUTE_SCOPES")? {
@@ -205,7 +207,9 @@ impl Config {
                     expected: "the issuer's JWKS URL, or the JWK Set itself in JWKS_JSON",
                 });
             }
-            (Some(json), None) => JwksConfig::Inline(json),
+            (Some(json), None) => JwksConfig::Inline(JwkSet::from_json(json.as_bytes()).map_err(
+                |e| ConfigError::Invalid { var: "JWKS_JSON", reason: e.to_string() },
+            )?),
             (None, Some(uri)) => {
                 check_url("JWKS_URI", &uri)?;
                 let ttl_seconds = vars.number("JWKS_CACHE_TTL_SECONDS", 300)?;
@@ -233,11 +237,15 @@ impl Config {
                 });
             }
         };
+        let danger_allow_unbound = vars.flag("DANGER_ALLOW_UNBOUND_TOKENS", false)?;
+        let realm = vars.optional("AUTH_REALM")?;
         Ok(Self {
+            danger_allow_unbound,
+            realm,
             source,
-            trust_anchors_pem,
+            trust_anchors,
             issuer,
-            audiences,
+            audience,
             algorithms,
             leeway_seconds,
             routes,

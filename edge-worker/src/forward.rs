@@ -15,8 +15,9 @@ pub const SUBJECT_HEADER: &str = "X-Subject";
 pub struct Identity {
     /// `client_id` claim (empty when the token has none).
     pub client_id: String,
-    /// `x5t#S256` of the client certificate.
-    pub thumbprint: String,
+    /// `x5t#S256` of the client certificate (`None` only for an unbound token accepted under
+    /// `DANGER_ALLOW_UNBOUND_TOKENS` without a certificate: the header is then removed).
+    pub thumbprint: Option<String>,
     /// `sub` claim (empty when the token has none).
     pub subject: String,
 }
@@ -35,7 +36,7 @@ pub fn is_safe_header_value(value: &str) -> bool {
 /// [`is_safe_header_value`] before).
 pub fn origin_headers(
     incoming: &Headers,
-    strip: &[&str],
+    strip: &[String],
     identity: &Identity,
 ) -> worker::Result<Headers> {
     let headers = Headers::new();
@@ -49,7 +50,9 @@ pub fn origin_headers(
         }
     }
     headers.set(CLIENT_ID_HEADER, &identity.client_id)?;
-    headers.set(THUMBPRINT_HEADER, &identity.thumbprint)?;
+    if let Some(thumbprint) = &identity.thumbprint {
+        headers.set(THUMBPRINT_HEADER, thumbprint)?;
+    }
     headers.set(SUBJECT_HEADER, &identity.subject)?;
     Ok(headers)
 }

@@ -8,6 +8,16 @@
 //!   flood of tokens with random `kid`s causes at most one fetch per interval per isolate;
 //! - a failed fetch leaves no usable set behind once the TTL has passed: the request fails
 //!   closed (503) instead of trusting keys the issuer may have revoked.
+//!
+//! [`Validators`] are core token validators built from one key set, one per route prefix (each
+//! with that prefix's required scopes); they are rebuilt whenever the key set changes.
+
+use core::fmt;
+
+use certbound_core::token::{JwkSet, MAX_JWKS_BYTES, Validator, ValidatorBuilderError};
+use worker::{Fetch, Method, Request, RequestInit, RequestRedirect};
+
+use crate::config::Config;
 
 /// Cached key set of type `K` (core's JWK Set in the worker) with its fetch bookkeeping.
 #[derive(Debug, Clone)]
@@ -73,6 +83,131 @@ impl<K> JwksCache<K> {
         self.last_attempt
             .is_none_or(|at| now.saturating_sub(at) >= min_refresh)
     }
+}
+
+
+/// Core validators for one key set: the default one and one per configured route prefix.
+#[derive(Debug, Clone)]
+pub struct Validators {
+    default: Validator,
+    routes: Vec<(String, Validator)>,
+}
+
+impl Validators {
+    /// Builds the validators of `config` over `keys`.
+    ///
+    /// # Errors
+    /// [`ValidatorBuilderError`], e.g. an empty key set.
+    pub fn build(config: &Config, keys: JwkSet) -> Result<Self, ValidatorBuilderError> {
+        let build = |scopes: &[String]| {
+            let mut b = Validator::builder(&*config.issuer, &*config.audience, keys.clone())
+                .algorithms(&config.algorithms)
+                .leeway_secs(config.leeway_seconds)
+                .required_scopes(scopes.iter().cloned());
+            if config.danger_allow_unbound {
+                b = b.allow_unbound();
+            }
+            b.build()
+        };
+        let default = build(&[])?;
+        let routes = config
+            .routes
+            .iter()
+            .map(|r| Ok((r.prefix.clone(), build(&r.scopes)?)))
+            .collect::<Result<_, ValidatorBuilderError>>()?;
+        Ok(Self { default, routes })
+    }
+
+    /// The validator for `path`: the longest matching route prefix's, else the default.
+    pub fn for_path(&self, path: &str) -> &Validator {
+        self.routes
+            .iter()
+            .find(|(prefix, _)| path.starts_with(prefix.as_str()))
+            .map_or(&self.default, |(_, v)| v)
+    }
+}
+
+/// Why the key set could not be fetched. Logged; the client gets a 503.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JwksError {
+    /// The set parsed but core's validator refused it (no keys).
+    Unusable {
+        /// Core's reason.
+        reason: String,
+    },
+    /// The document is not a valid JWK Set.
+    Malformed {
+        /// Core's reason.
+        reason: String,
+    },
+    /// The fetch failed at the network level.
+    Network {
+        /// The runtime's message.
+        message: String,
+    },
+    /// The response was not 200.
+    Status {
+        /// The status received.
+        status: u16,
+    },
+    /// The body exceeds core's `MAX_JWKS_BYTES`.
+    TooLarge {
+        /// Bytes received or announced.
+        size: usize,
+    },
+    /// The last attempt failed (or is too recent) and `JWKS_MIN_REFRESH_SECONDS` has not passed.
+    Unavailable,
+}
+
+impl fmt::Display for JwksError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unusable { reason } => write!(f, "JWKS_URI served an unusable key set: {reason}"),
+            Self::Malformed { reason } => write!(f, "JWKS_URI served a malformed JWK Set: {reason}"),
+            Self::Network { message } => write!(f, "JWKS_URI fetch failed: {message}"),
+            Self::Status { status } => write!(f, "JWKS_URI answered HTTP {status}, expected 200"),
+            Self::TooLarge { size } => write!(
+                f,
+                "JWKS_URI served {size} bytes, over the limit of {MAX_JWKS_BYTES} bytes"
+            ),
+            Self::Unavailable => f.write_str(
+                "no usable JWKS: the last fetch failed and JWKS_MIN_REFRESH_SECONDS has not passed",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for JwksError {}
+
+/// Fetches and parses the key set at `uri`.
+///
+/// # Errors
+/// [`JwksError`] for a network failure, a non-200 status, an oversized or malformed body.
+pub async fn fetch(uri: &str) -> Result<JwkSet, JwksError> {
+    let network = |e: worker::Error| JwksError::Network { message: e.to_string() };
+    let mut init = RequestInit::new();
+    init.with_method(Method::Get).with_redirect(RequestRedirect::Error);
+    let request = Request::new_with_init(uri, &init).map_err(network)?;
+    request.headers().set("Accept", "application/json").map_err(network)?;
+    let mut response = Fetch::Request(request).send().await.map_err(network)?;
+    let status = response.status_code();
+    if status != 200 {
+        return Err(JwksError::Status { status });
+    }
+    let announced = response
+        .headers()
+        .get("Content-Length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse::<usize>().ok());
+    if let Some(size) = announced.filter(|s| *s > MAX_JWKS_BYTES) {
+        return Err(JwksError::TooLarge { size });
+    }
+    let body = response.bytes().await.map_err(network)?;
+    if body.len() > MAX_JWKS_BYTES {
+        return Err(JwksError::TooLarge { size: body.len() });
+    }
+    JwkSet::from_json(&body).map_err(|e| JwksError::Malformed { reason: e.to_string() })
 }
 
 #[cfg(test)]
