@@ -234,7 +234,7 @@ impl fmt::Display for ForwardedError {
                 which,
                 error,
             } => {
-                write!(f, "header {header}: {which} is not a valid certificate: ")?;
+                write!(f, "header {header}: {which} does not parse: ")?;
                 match error.as_ref() {
                     Error::CertificateDer { error, .. } => write!(f, "DER: {}", DerDisplay(error)),
                     Error::CertificateExtension {
