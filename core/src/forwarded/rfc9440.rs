@@ -34,12 +34,12 @@ pub(super) fn from_values(
     chain: Option<&str>,
     limits: &Limits,
 ) -> Result<super::ForwardedCert, Error> {
-    let mut p = Parser::new(RFC9440_CERT, cert.trim_matches(' ').as_bytes());
+    let mut p = Parser::new(RFC9440_CERT, cert.trim_matches(super::is_ows).as_bytes());
     let leaf = p.item()?;
     p.end()?;
     let mut ders = Vec::new();
     if let Some(chain) = chain {
-        let mut p = Parser::new(RFC9440_CHAIN, chain.trim_matches(' ').as_bytes());
+        let mut p = Parser::new(RFC9440_CHAIN, chain.trim_matches(super::is_ows).as_bytes());
         while !p.at_end() {
             if ders.len() == limits.max_chain() {
                 return Err(ForwardedError::ChainTooLong {
