@@ -144,6 +144,11 @@ impl fmt::Display for HeaderName {
 ///
 /// Each proxy hop appends one element, so the element describing the client's TLS connection
 /// to *our* proxy is the one our proxy appended: the last, unless further hops follow it.
+///
+/// Elements before it are only as trustworthy as the hops that wrote them: with Envoy's
+/// `APPEND_FORWARD` a client can send its own XFCC, and if our proxy then appends nothing (no
+/// client certificate) a forged element is last, whatever `By` it claims. Run the edge proxy
+/// with `SANITIZE_SET` (or strip the header before it) so the list starts at a trusted hop.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum XfccElement {
     /// The last element whose `By` (the appending proxy's URI SAN) equals this value.

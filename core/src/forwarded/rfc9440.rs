@@ -9,6 +9,10 @@
 //! Parameters are parsed (so their syntax is checked) and ignored, as RFC 8941 requires for
 //! unknown ones. `Client-Cert` is a singleton; `Client-Cert-Chain` field lines are combined with
 //! `, ` (RFC 9110 §5.3).
+//!
+//! RFC 8941 §4.2 tells generic parsers to treat a field that fails to parse as absent. Here a
+//! malformed value is an error instead, so an operator sees why a client that did present a
+//! certificate is not authenticated; either way no certificate is accepted.
 
 use alloc::borrow::ToOwned;
 use alloc::vec::Vec;
