@@ -51,8 +51,9 @@ extern crate std;
 
 pub mod cert;
 pub mod error;
-pub mod path;
+pub mod forwarded;
 pub mod oauth;
+pub mod path;
 pub mod pem;
 pub mod provider;
 pub mod time;
