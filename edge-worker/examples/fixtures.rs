@@ -133,6 +133,8 @@ fn main() {
         json!({"alg": "none", "typ": "at+jwt", "kid": key.kid()}).to_string().as_bytes(),
     );
     add("alg_none", format!("{none_header}.{payload}."));
+    let sig = valid.rsplit('.').next().unwrap();
+    add("alg_none_signed", format!("{none_header}.{payload}.{sig}"));
     // HS256 signed with the public JWK as the secret: the classic key-confusion attack.
     let hs_header = Base64UrlUnpadded::encode_string(
         json!({"alg": "HS256", "typ": "at+jwt", "kid": key.kid()}).to_string().as_bytes(),
@@ -141,7 +143,6 @@ fn main() {
     let unknown_kid_header = Base64UrlUnpadded::encode_string(
         json!({"alg": "ES256", "typ": "at+jwt", "kid": "no-such-kid"}).to_string().as_bytes(),
     );
-    let sig = valid.rsplit('.').next().unwrap();
     add("unknown_kid", format!("{unknown_kid_header}.{payload}.{sig}"));
     add("malformed", "not.a.jwt!".to_owned());
 

@@ -14,7 +14,8 @@
 
 use core::fmt;
 
-use certbound_core::token::{JwkSet, MAX_JWKS_BYTES, Validator, ValidatorBuilderError};
+use certbound_core::token::jwk::MAX_JWKS_BYTES;
+use certbound_core::token::{JwkSet, Validator, ValidatorBuilderError};
 use worker::{Fetch, Method, Request, RequestInit, RequestRedirect};
 
 use crate::config::Config;
@@ -186,7 +187,8 @@ impl std::error::Error for JwksError {}
 pub async fn fetch(uri: &str) -> Result<JwkSet, JwksError> {
     let network = |e: worker::Error| JwksError::Network { message: e.to_string() };
     let mut init = RequestInit::new();
-    init.with_method(Method::Get).with_redirect(RequestRedirect::Error);
+    // Workers support only `follow` and `manual`: a redirect is then a non-200 answer and fails.
+    init.with_method(Method::Get).with_redirect(RequestRedirect::Manual);
     let request = Request::new_with_init(uri, &init).map_err(network)?;
     request.headers().set("Accept", "application/json").map_err(network)?;
     let mut response = Fetch::Request(request).send().await.map_err(network)?;

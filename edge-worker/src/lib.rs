@@ -56,13 +56,9 @@ thread_local! {
 #[derive(Default)]
 struct KeyState {
     cache: JwksCache<Rc<Validators>>,
-    /// A `JWKS_URI` fetch in progress, shared by every request that needs its result.
-    in_flight: Option<SharedFetch>,
+    /// When (`Date.now()` ms) the `JWKS_URI` fetch in progress started, if one is.
+    fetching_since: Option<u64>,
 }
-
-type SharedFetch = futures_util::future::Shared<
-    futures_util::future::LocalBoxFuture<'static, Result<Rc<Validators>, JwksError>>,
->;
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
@@ -95,11 +91,7 @@ fn load_config(env: &Env) -> Result<Rc<Config>, config::ConfigError> {
 }
 
 fn now() -> UnixTime {
-    let millis = js_sys::Date::now();
-    // Date.now() is a non-negative integer number of milliseconds well below 2^53.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let secs = (millis / 1000.0) as u64;
-    UnixTime::since_unix_epoch(core::time::Duration::from_secs(secs))
+    UnixTime::since_unix_epoch(core::time::Duration::from_secs(now_millis() / 1000))
 }
 
 /// The deny answer: status and `WWW-Authenticate` exactly as core builds them, no body detail.
@@ -276,11 +268,11 @@ async fn validate(
     presented: Option<&CertThumbprint>,
     now: UnixTime,
 ) -> Result<ValidToken, Refusal> {
-    let validators = validators(config, now, false).await.map_err(Refusal::Keys)?;
+    let validators = key_validators(config, now, false).await.map_err(Refusal::Keys)?;
     match check(config, &validators, path, token, presented, now).await {
         Err(Error::Token(TokenError::UnknownKid { .. })) if refresh_allowed(config, now) => {
             // The issuer may have rotated its keys: one refetch, rate limited.
-            let validators = validators_refreshed(config, now).await.map_err(Refusal::Keys)?;
+            let validators = key_validators(config, now, true).await.map_err(Refusal::Keys)?;
             check(config, &validators, path, token, presented, now)
                 .await
                 .map_err(Refusal::Token)
@@ -312,19 +304,38 @@ fn refresh_allowed(config: &Config, now: UnixTime) -> bool {
         JwksConfig::Inline(_) => false,
         JwksConfig::Remote { min_refresh_seconds, .. } => KEYS.with(|k| {
             let k = k.borrow();
-            k.in_flight.is_some()
+            k.fetching_since.is_some()
                 || k.cache.may_refresh_for_unknown_kid(now.as_secs(), *min_refresh_seconds)
         }),
     }
 }
 
-async fn validators_refreshed(config: &Config, now: UnixTime) -> Result<Rc<Validators>, JwksError> {
-    validators(config, now, true).await
+/// How long a request waits for another request's JWKS fetch before answering 503; also the
+/// age after which an unfinished fetch is presumed abandoned (its request was cancelled).
+pub const JWKS_WAIT_MILLIS: u64 = 10_000;
+
+/// Poll interval while waiting for another request's JWKS fetch. Workers cannot await a promise
+/// of another request (the runtime would cancel the waiter as hung), so a waiter sleeps on its
+/// own timer and re-reads the isolate's cache.
+const JWKS_POLL_MILLIS: u64 = 5;
+
+fn now_millis() -> u64 {
+    // Date.now() is a non-negative integer number of milliseconds well below 2^53.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let millis = js_sys::Date::now() as u64;
+    millis
+}
+
+enum Step {
+    Done(Result<Rc<Validators>, JwksError>),
+    Fetch,
+    Wait,
 }
 
 /// The validators for the current key set: inline keys (built once), the cached fetched set, or
-/// a fetch (shared with concurrent requests) when none is fresh or `refresh` is asked.
-async fn validators(config: &Config, now: UnixTime, refresh: bool) -> Result<Rc<Validators>, JwksError> {
+/// a fetch when none is fresh or `refresh` is asked (an unknown `kid`). Concurrent requests
+/// wait for a fetch in progress instead of starting their own.
+async fn key_validators(config: &Config, now: UnixTime, refresh: bool) -> Result<Rc<Validators>, JwksError> {
     let (ttl, min_refresh, uri) = match &config.jwks {
         JwksConfig::Inline(keys) => {
             if let Some(v) = KEYS.with(|k| k.borrow().cache.fresh(0, u64::MAX).cloned()) {
@@ -338,65 +349,71 @@ async fn validators(config: &Config, now: UnixTime, refresh: bool) -> Result<Rc<
             return Ok(v);
         }
         JwksConfig::Remote { uri, ttl_seconds, min_refresh_seconds } => {
-            (*ttl_seconds, *min_refresh_seconds, uri.clone())
+            (*ttl_seconds, *min_refresh_seconds, uri.as_str())
         }
     };
     let secs = now.as_secs();
-    let pending = KEYS.with(|k| {
-        let mut k = k.borrow_mut();
-        if let Some(f) = &k.in_flight {
-            return Ok(f.clone());
-        }
-        let plan = if refresh {
-            if k.cache.may_refresh_for_unknown_kid(secs, min_refresh) { Plan::Fetch } else { Plan::Unavailable }
-        } else {
-            k.cache.plan(secs, ttl, min_refresh)
-        };
-        match plan {
-            Plan::Use => match k.cache.fresh(secs, ttl) {
-                Some(v) => Err(Ok(v.clone())),
-                None => Err(Err(JwksError::Unavailable)),
-            },
-            Plan::Unavailable => Err(k
-                .cache
-                .fresh(secs, ttl)
-                .cloned()
-                .filter(|_| refresh)
-                .ok_or(JwksError::Unavailable)),
-            Plan::Fetch => {
-                k.cache.start_attempt(secs);
-                let f = start_fetch(config.clone(), uri.clone(), secs);
-                k.in_flight = Some(f.clone());
-                Ok(f)
-            }
-        }
-    });
-    match pending {
-        Ok(fetch) => fetch.await,
-        Err(done) => done,
-    }
-}
-
-fn start_fetch(config: Config, uri: String, started: u64) -> SharedFetch {
-    use futures_util::FutureExt;
-    async move {
-        let result = jwks::fetch(&uri).await.and_then(|keys| {
-            Validators::build(&config, keys)
-                .map(Rc::new)
-                .map_err(|e| JwksError::Unusable { reason: e.to_string() })
-        });
-        KEYS.with(|k| {
+    let started = now_millis();
+    let mut waited = false;
+    loop {
+        let step = KEYS.with(|k| {
             let mut k = k.borrow_mut();
-            k.in_flight = None;
-            if let Ok(v) = &result {
-                k.cache.store(v.clone(), started);
+            let millis = now_millis();
+            if let Some(since) = k.fetching_since {
+                if millis.saturating_sub(since) < JWKS_WAIT_MILLIS {
+                    return if millis.saturating_sub(started) < JWKS_WAIT_MILLIS {
+                        Step::Wait
+                    } else {
+                        Step::Done(Err(JwksError::Unavailable))
+                    };
+                }
+                k.fetching_since = None; // abandoned
+            }
+            let fresh = k.cache.fresh(secs, ttl).cloned();
+            if waited {
+                // Another request's fetch just finished: use whatever it left.
+                return Step::Done(fresh.ok_or(JwksError::Unavailable));
+            }
+            let plan = if refresh {
+                if k.cache.may_refresh_for_unknown_kid(secs, min_refresh) {
+                    Plan::Fetch
+                } else {
+                    Plan::Use
+                }
+            } else {
+                k.cache.plan(secs, ttl, min_refresh)
+            };
+            match plan {
+                Plan::Use => Step::Done(fresh.ok_or(JwksError::Unavailable)),
+                Plan::Unavailable => Step::Done(Err(JwksError::Unavailable)),
+                Plan::Fetch => {
+                    k.cache.start_attempt(secs);
+                    k.fetching_since = Some(millis);
+                    Step::Fetch
+                }
             }
         });
-        if let Err(e) = &result {
-            console_error!("certbound: {e}");
+        match step {
+            Step::Done(result) => return result,
+            Step::Wait => {
+                waited = true;
+                worker::Delay::from(core::time::Duration::from_millis(JWKS_POLL_MILLIS)).await;
+            }
+            Step::Fetch => {
+                let result = jwks::fetch(uri).await.and_then(|keys| {
+                    Validators::build(config, keys)
+                        .map(Rc::new)
+                        .map_err(|e| JwksError::Unusable { reason: e.to_string() })
+                });
+                KEYS.with(|k| {
+                    let mut k = k.borrow_mut();
+                    k.fetching_since = None;
+                    if let Ok(v) = &result {
+                        k.cache.store(v.clone(), secs);
+                    }
+                });
+                return result;
+            }
         }
-        result
     }
-    .boxed_local()
-    .shared()
 }

@@ -55,6 +55,25 @@ export function sourceHeaders(source, cert) {
   }
 }
 
+/** The certificate headers each source reads (lowercase). */
+export const SOURCE_HEADERS = {
+  cloudflare: ["cf-client-cert-der-base64", "cf-client-cert-sha256"],
+  rfc9440: ["client-cert", "client-cert-chain"],
+  envoy: ["x-forwarded-client-cert"],
+  nginx: ["x-ssl-client-cert"],
+  "aws-alb": [
+    "x-amzn-mtls-clientcert",
+    "x-amzn-mtls-clientcert-leaf",
+    "x-amzn-mtls-clientcert-serial-number",
+    "x-amzn-mtls-clientcert-issuer",
+    "x-amzn-mtls-clientcert-subject",
+    "x-amzn-mtls-clientcert-validity",
+  ],
+  traefik: ["x-forwarded-tls-client-cert", "x-forwarded-tls-client-cert-info"],
+  haproxy: ["x-ssl-client-der"],
+  azure: ["x-arr-clientcert"],
+};
+
 /** Every certificate header name of every source (lowercase), as a client could spoof them. */
 export const ALL_CERT_HEADERS = [
   "cf-client-cert-der-base64",

@@ -4,15 +4,19 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { cfVerified, cfWith, loadFixtures, rustWorker, startOrigin } from "./harness.mjs";
-import { ALL_CERT_HEADERS, CHALLENGE, baseVars, bearer, sourceHeaders } from "./common.mjs";
+import { ALL_CERT_HEADERS, CHALLENGE, SOURCE_HEADERS, baseVars, bearer, sourceHeaders } from "./common.mjs";
 
 const f = loadFixtures();
 const alice = f.certs.alice;
 const bob = f.certs.bob;
 
-/** Every cert header of every source, with garbage (a spoofing client sends them all). */
-function spoofedCertHeaders() {
-  return Object.fromEntries(ALL_CERT_HEADERS.map((h) => [h, "spoofed"]));
+/**
+ * Every cert header of every other source, with garbage: a client spoofing them (or a proxy
+ * passing them through) must not confuse the configured source, and none may reach the origin.
+ */
+function spoofedCertHeaders(source) {
+  const own = new Set(SOURCE_HEADERS[source]);
+  return Object.fromEntries(ALL_CERT_HEADERS.filter((h) => !own.has(h)).map((h) => [h, "spoofed"]));
 }
 
 const SPOOFED_IDENTITY = {
@@ -93,7 +97,7 @@ for (const source of ["rfc9440", "envoy", "nginx", "aws-alb", "traefik", "haprox
       origin.reset();
       const res = await mf.dispatchFetch("https://api.certbound.test/items", {
         headers: {
-          ...spoofedCertHeaders(),
+          ...spoofedCertHeaders(source),
           ...SPOOFED_IDENTITY,
           ...sourceHeaders(source, alice),
           ...bearer(f.tokens.valid),
