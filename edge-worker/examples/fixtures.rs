@@ -24,7 +24,9 @@ fn ca(cn: &str) -> (rcgen::Certificate, Issuer<'static, KeyPair>) {
     let mut params = CertificateParams::new(Vec::new()).unwrap();
     params.distinguished_name = DistinguishedName::new();
     params.distinguished_name.push(DnType::CommonName, cn);
-    params.distinguished_name.push(DnType::OrganizationName, "certbound test");
+    params
+        .distinguished_name
+        .push(DnType::OrganizationName, "certbound test");
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
     let key = KeyPair::generate().unwrap();
@@ -36,7 +38,9 @@ fn client(cn: &str, issuer: &Issuer<'_, KeyPair>) -> rcgen::Certificate {
     let mut params = CertificateParams::new(Vec::new()).unwrap();
     params.distinguished_name = DistinguishedName::new();
     params.distinguished_name.push(DnType::CommonName, cn);
-    params.distinguished_name.push(DnType::OrganizationName, "certbound test");
+    params
+        .distinguished_name
+        .push(DnType::OrganizationName, "certbound test");
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     let key = KeyPair::generate().unwrap();
@@ -60,7 +64,10 @@ fn describe(cert: &rcgen::Certificate) -> Value {
 fn main() {
     let out_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/test/fixtures");
     std::fs::create_dir_all(out_dir).unwrap();
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
 
     let (ca_cert, ca_issuer) = ca("certbound test client CA");
     let (other_ca_cert, other_issuer) = ca("some other CA");
@@ -92,9 +99,15 @@ fn main() {
     };
     let bound = claims("api", Some(alice_x5t));
     add("valid", issue(&key, &bound).unwrap());
-    add("admin", issue(&key, &claims("api admin", Some(alice_x5t))).unwrap());
+    add(
+        "admin",
+        issue(&key, &claims("api admin", Some(alice_x5t))).unwrap(),
+    );
     add("bob", issue(&key, &claims("api", Some(bob_x5t))).unwrap());
-    add("stranger", issue(&key, &claims("api", Some(stranger_x5t))).unwrap());
+    add(
+        "stranger",
+        issue(&key, &claims("api", Some(stranger_x5t))).unwrap(),
+    );
     add("unbound", issue(&key, &claims("api", None)).unwrap());
     add("rotated", issue(&rotated, &bound).unwrap());
     add("foreign_key_same_kid", {
@@ -118,32 +131,57 @@ fn main() {
     );
     add(
         "wrong_aud",
-        issue(&key, &AccessTokenClaims { audience: vec!["https://elsewhere.test".into()], ..bound.clone() })
-            .unwrap(),
+        issue(
+            &key,
+            &AccessTokenClaims {
+                audience: vec!["https://elsewhere.test".into()],
+                ..bound.clone()
+            },
+        )
+        .unwrap(),
     );
     add(
         "wrong_iss",
-        issue(&key, &AccessTokenClaims { issuer: "https://evil.test".into(), ..bound.clone() }).unwrap(),
+        issue(
+            &key,
+            &AccessTokenClaims {
+                issuer: "https://evil.test".into(),
+                ..bound.clone()
+            },
+        )
+        .unwrap(),
     );
     // alg "none": header {"alg":"none","typ":"at+jwt","kid":<trusted kid>}, the valid payload,
     // empty signature.
     let valid = issue(&key, &bound).unwrap();
     let payload = valid.split('.').nth(1).unwrap();
     let none_header = Base64UrlUnpadded::encode_string(
-        json!({"alg": "none", "typ": "at+jwt", "kid": key.kid()}).to_string().as_bytes(),
+        json!({"alg": "none", "typ": "at+jwt", "kid": key.kid()})
+            .to_string()
+            .as_bytes(),
     );
     add("alg_none", format!("{none_header}.{payload}."));
     let sig = valid.rsplit('.').next().unwrap();
     add("alg_none_signed", format!("{none_header}.{payload}.{sig}"));
     // HS256 signed with the public JWK as the secret: the classic key-confusion attack.
     let hs_header = Base64UrlUnpadded::encode_string(
-        json!({"alg": "HS256", "typ": "at+jwt", "kid": key.kid()}).to_string().as_bytes(),
+        json!({"alg": "HS256", "typ": "at+jwt", "kid": key.kid()})
+            .to_string()
+            .as_bytes(),
     );
-    add("alg_hs256", format!("{hs_header}.{payload}.{}", "A".repeat(43)));
+    add(
+        "alg_hs256",
+        format!("{hs_header}.{payload}.{}", "A".repeat(43)),
+    );
     let unknown_kid_header = Base64UrlUnpadded::encode_string(
-        json!({"alg": "ES256", "typ": "at+jwt", "kid": "no-such-kid"}).to_string().as_bytes(),
+        json!({"alg": "ES256", "typ": "at+jwt", "kid": "no-such-kid"})
+            .to_string()
+            .as_bytes(),
     );
-    add("unknown_kid", format!("{unknown_kid_header}.{payload}.{sig}"));
+    add(
+        "unknown_kid",
+        format!("{unknown_kid_header}.{payload}.{sig}"),
+    );
     add("malformed", "not.a.jwt!".to_owned());
 
     let fixtures = json!({

@@ -9,13 +9,12 @@ use std::collections::BTreeSet;
 
 use certbound_core::forwarded::CertSource;
 use certbound_core::path::TrustStore;
-use certbound_core::token::{Algorithm, JwkSet, DEFAULT_LEEWAY_SECS, MAX_LEEWAY_SECS};
+use certbound_core::token::{Algorithm, DEFAULT_LEEWAY_SECS, JwkSet, MAX_LEEWAY_SECS};
 
 /// Longest accepted value of any variable: a JWKS or a trust-anchor bundle is the largest thing
 /// an operator puts into a variable; Cloudflare itself caps a variable at 5 KiB and a secret at
 /// 5 KiB, so this only guards against a binding that is not a plain variable at all.
 pub const MAX_VAR_BYTES: usize = 256 * 1024;
-
 
 /// Most route prefixes in `ROUTE_SCOPES`: each request scans them, so a bound keeps the scan cheap.
 pub const MAX_ROUTES: usize = 64;
@@ -140,7 +139,10 @@ impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Conflict { first, second } => {
-                write!(f, "{first} and {second} are both set: set exactly one of them")
+                write!(
+                    f,
+                    "{first} and {second} are both set: set exactly one of them"
+                )
             }
             Self::Invalid { var, reason } => write!(f, "{var}: {reason}"),
             Self::Missing { var, expected } => {
@@ -170,18 +172,28 @@ impl Config {
             other => CertSourceConfig::Header(other.parse::<CertSource>().map_err(|_| {
                 ConfigError::Invalid {
                     var: "CERT_SOURCE",
-                    reason: format!("unknown source {:?}: expected {CERT_SOURCE_EXPECTED}", clip(other)),
+                    reason: format!(
+                        "unknown source {:?}: expected {CERT_SOURCE_EXPECTED}",
+                        clip(other)
+                    ),
                 }
             })?),
         };
-        let trust_anchors = match vars.optional("TRUST_ANCHORS_PEM")? {
-            None => None,
-            Some(pem) => Some(TrustStore::from_pem(pem.as_bytes()).map_err(|e| {
-                ConfigError::Invalid { var: "TRUST_ANCHORS_PEM", reason: e.to_string() }
-            })?),
-        };
+        let trust_anchors =
+            match vars.optional("TRUST_ANCHORS_PEM")? {
+                None => None,
+                Some(pem) => Some(TrustStore::from_pem(pem.as_bytes()).map_err(|e| {
+                    ConfigError::Invalid {
+                        var: "TRUST_ANCHORS_PEM",
+                        reason: e.to_string(),
+                    }
+                })?),
+            };
         let issuer = vars.required("TOKEN_ISSUER", "the authorization server's issuer URL")?;
-        let audience = vars.required("TOKEN_AUDIENCE", "this API's identifier as the issuer puts it in aud")?;
+        let audience = vars.required(
+            "TOKEN_AUDIENCE",
+            "this API's identifier as the issuer puts it in aud",
+        )?;
         let algorithms = match vars.optional("TOKEN_ALGORITHMS")? {
             None => vec![Algorithm::Es256],
             Some(text) => parse_algorithms(&text)?,
@@ -190,7 +202,9 @@ impl Config {
         if leeway_seconds > MAX_LEEWAY_SECS {
             return Err(ConfigError::Invalid {
                 var: "TOKEN_LEEWAY_SECONDS",
-                reason: format!("{leeway_seconds} is over the maximum of {MAX_LEEWAY_SECS} seconds"),
+                reason: format!(
+                    "{leeway_seconds} is over the maximum of {MAX_LEEWAY_SECS} seconds"
+                ),
             });
         }
         let routes = match vars.optional("ROUTE_SCOPES")? {
@@ -199,7 +213,10 @@ impl Config {
         };
         let jwks = match (vars.optional("JWKS_JSON")?, vars.optional("JWKS_URI")?) {
             (Some(_), Some(_)) => {
-                return Err(ConfigError::Conflict { first: "JWKS_JSON", second: "JWKS_URI" });
+                return Err(ConfigError::Conflict {
+                    first: "JWKS_JSON",
+                    second: "JWKS_URI",
+                });
             }
             (None, None) => {
                 return Err(ConfigError::Missing {
@@ -207,9 +224,14 @@ impl Config {
                     expected: "the issuer's JWKS URL, or the JWK Set itself in JWKS_JSON",
                 });
             }
-            (Some(json), None) => JwksConfig::Inline(JwkSet::from_json(json.as_bytes()).map_err(
-                |e| ConfigError::Invalid { var: "JWKS_JSON", reason: e.to_string() },
-            )?),
+            (Some(json), None) => {
+                JwksConfig::Inline(JwkSet::from_json(json.as_bytes()).map_err(|e| {
+                    ConfigError::Invalid {
+                        var: "JWKS_JSON",
+                        reason: e.to_string(),
+                    }
+                })?)
+            }
             (None, Some(uri)) => {
                 check_url("JWKS_URI", &uri)?;
                 let ttl_seconds = vars.number("JWKS_CACHE_TTL_SECONDS", 300)?;
@@ -220,7 +242,11 @@ impl Config {
                         reason: format!("must be at least {MIN_REFRESH_FLOOR_SECONDS}"),
                     });
                 }
-                JwksConfig::Remote { uri, ttl_seconds, min_refresh_seconds }
+                JwksConfig::Remote {
+                    uri,
+                    ttl_seconds,
+                    min_refresh_seconds,
+                }
             }
         };
         let origin = vars.optional("ORIGIN_URL")?;
@@ -284,7 +310,8 @@ impl<F: Fn(&'static str) -> Option<String>> Vars<'_, F> {
     }
 
     fn required(&self, var: &'static str, expected: &'static str) -> Result<String, ConfigError> {
-        self.optional(var)?.ok_or(ConfigError::Missing { var, expected })
+        self.optional(var)?
+            .ok_or(ConfigError::Missing { var, expected })
     }
 
     fn flag(&self, var: &'static str, default: bool) -> Result<bool, ConfigError> {
@@ -311,7 +338,11 @@ impl<F: Fn(&'static str) -> Option<String>> Vars<'_, F> {
 }
 
 fn list(text: &str) -> Vec<String> {
-    text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 fn parse_algorithms(text: &str) -> Result<Vec<Algorithm>, ConfigError> {
@@ -340,23 +371,35 @@ fn parse_algorithms(text: &str) -> Result<Vec<Algorithm>, ConfigError> {
 
 /// `ROUTE_SCOPES` is a JSON object `{"/prefix": ["scope", …], …}`.
 fn parse_routes(text: &str) -> Result<Vec<RouteScopes>, ConfigError> {
-    let invalid = |reason: String| ConfigError::Invalid { var: "ROUTE_SCOPES", reason };
+    let invalid = |reason: String| ConfigError::Invalid {
+        var: "ROUTE_SCOPES",
+        reason,
+    };
     let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).map_err(|e| {
         invalid(format!(
             "not a JSON object of path prefix to scope list ({e}); example: {{\"/admin/\": [\"admin\"]}}"
         ))
     })?;
     if map.len() > MAX_ROUTES {
-        return Err(invalid(format!("{} prefixes, over the limit of {MAX_ROUTES}", map.len())));
+        return Err(invalid(format!(
+            "{} prefixes, over the limit of {MAX_ROUTES}",
+            map.len()
+        )));
     }
     let mut routes = Vec::with_capacity(map.len());
     for (prefix, value) in map {
         if !prefix.starts_with('/') {
-            return Err(invalid(format!("prefix {:?} does not start with '/'", clip(&prefix))));
+            return Err(invalid(format!(
+                "prefix {:?} does not start with '/'",
+                clip(&prefix)
+            )));
         }
-        let items = value
-            .as_array()
-            .ok_or_else(|| invalid(format!("prefix {:?}: expected a list of scope strings", clip(&prefix))))?;
+        let items = value.as_array().ok_or_else(|| {
+            invalid(format!(
+                "prefix {:?}: expected a list of scope strings",
+                clip(&prefix)
+            ))
+        })?;
         let mut scopes = BTreeSet::new();
         for item in items {
             let scope = item.as_str().filter(|s| is_scope_token(s)).ok_or_else(|| {
@@ -367,16 +410,26 @@ fn parse_routes(text: &str) -> Result<Vec<RouteScopes>, ConfigError> {
             })?;
             scopes.insert(scope.to_owned());
         }
-        routes.push(RouteScopes { prefix, scopes: scopes.into_iter().collect() });
+        routes.push(RouteScopes {
+            prefix,
+            scopes: scopes.into_iter().collect(),
+        });
     }
     // Longest prefix first: the most specific rule wins.
-    routes.sort_by(|a, b| b.prefix.len().cmp(&a.prefix.len()).then_with(|| a.prefix.cmp(&b.prefix)));
+    routes.sort_by(|a, b| {
+        b.prefix
+            .len()
+            .cmp(&a.prefix.len())
+            .then_with(|| a.prefix.cmp(&b.prefix))
+    });
     Ok(routes)
 }
 
 /// RFC 6749 §3.3 `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`.
 fn is_scope_token(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
 }
 
 /// https anywhere; plain http only to a loopback host (local development and tests).
@@ -391,7 +444,10 @@ fn check_url(var: &'static str, text: &str) -> Result<(), ConfigError> {
         "http" if loopback => Ok(()),
         _ => Err(ConfigError::Invalid {
             var,
-            reason: format!("{:?}: expected an https:// URL (http:// only to 127.0.0.1 or localhost)", clip(text)),
+            reason: format!(
+                "{:?}: expected an https:// URL (http:// only to 127.0.0.1 or localhost)",
+                clip(text)
+            ),
         }),
     }
 }
@@ -403,4 +459,142 @@ fn clip(text: &str) -> &str {
         end -= 1;
     }
     &text[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    const JWKS: &str = r#"{"keys":[{"kty":"EC","crv":"P-256","kid":"k1","alg":"ES256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}"#;
+
+    fn vars(pairs: &[(&'static str, &str)]) -> HashMap<&'static str, String> {
+        let mut m: HashMap<&'static str, String> = [
+            ("CERT_SOURCE", "cloudflare"),
+            ("TOKEN_ISSUER", "https://as.example"),
+            ("TOKEN_AUDIENCE", "https://api.example"),
+            ("JWKS_JSON", JWKS),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k, v.to_owned()))
+        .collect();
+        for (k, v) in pairs {
+            m.insert(k, (*v).to_owned());
+        }
+        m
+    }
+
+    fn parse(pairs: &[(&'static str, &str)]) -> Result<Config, ConfigError> {
+        let m = vars(pairs);
+        Config::from_vars(|k| m.get(k).cloned())
+    }
+
+    // Intent: the minimal configuration gets the secure defaults.
+    #[test]
+    fn defaults_are_strict() {
+        let c = parse(&[]).unwrap();
+        assert_eq!(
+            c.source,
+            CertSourceConfig::Cloudflare(CloudflarePolicy {
+                require_verified: true,
+                allow_fingerprint_only: true
+            })
+        );
+        assert_eq!(c.algorithms, vec![Algorithm::Es256]);
+        assert_eq!(c.leeway_seconds, DEFAULT_LEEWAY_SECS);
+        assert_eq!(c.crypto, CryptoChoice::WebCrypto);
+        assert!(!c.danger_allow_unbound);
+        assert!(c.trust_anchors.is_none());
+        assert!(c.origin.is_none());
+    }
+
+    // Intent: each wrong variable is named, with what is expected, in the operator's message.
+    #[test]
+    fn errors_name_the_variable() {
+        let cases: &[(&[(&'static str, &str)], &str)] = &[
+            (
+                &[("CERT_SOURCE", "apache")],
+                "CERT_SOURCE: unknown source \"apache\": expected one of cloudflare, rfc9440, envoy, nginx, aws-alb, traefik, haproxy, azure",
+            ),
+            (
+                &[("TOKEN_ALGORITHMS", "ES256,none")],
+                "TOKEN_ALGORITHMS: \"none\" is not supported: expected a comma-separated list of EdDSA, ES256, ES384, PS256, RS256",
+            ),
+            (
+                &[("TOKEN_LEEWAY_SECONDS", "301")],
+                "TOKEN_LEEWAY_SECONDS: 301 is over the maximum of 300 seconds",
+            ),
+            (
+                &[("JWKS_URI", "https://as.example/jwks")],
+                "JWKS_JSON and JWKS_URI are both set: set exactly one of them",
+            ),
+            (
+                &[("CF_REQUIRE_VERIFIED", "yes")],
+                "CF_REQUIRE_VERIFIED: \"yes\": expected true or false",
+            ),
+            (
+                &[("ROUTE_SCOPES", r#"{"admin/": ["a"]}"#)],
+                "ROUTE_SCOPES: prefix \"admin/\" does not start with '/'",
+            ),
+            (
+                &[("CRYPTO_PROVIDER", "openssl")],
+                "CRYPTO_PROVIDER: \"openssl\": expected webcrypto or rustcrypto",
+            ),
+        ];
+        for (pairs, expected) in cases {
+            assert_eq!(parse(pairs).unwrap_err().to_string(), *expected);
+        }
+        let m = vars(&[]);
+        let err = Config::from_vars(|k| (k != "TOKEN_ISSUER").then(|| m.get(k).cloned()).flatten())
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "TOKEN_ISSUER is not set: expected the authorization server's issuer URL"
+        );
+    }
+
+    // Intent: plain http is refused for the JWKS and origin, except to loopback (tests, dev).
+    #[test]
+    fn https_required_except_loopback() {
+        let remote = |uri: &str| {
+            let mut m = vars(&[("JWKS_URI", uri)]);
+            m.remove("JWKS_JSON");
+            Config::from_vars(|k| m.get(k).cloned())
+        };
+        assert!(remote("https://as.example/jwks").is_ok());
+        assert!(remote("http://127.0.0.1:8080/jwks").is_ok());
+        assert_eq!(
+            remote("http://as.example/jwks").unwrap_err().to_string(),
+            "JWKS_URI: \"http://as.example/jwks\": expected an https:// URL (http:// only to 127.0.0.1 or localhost)"
+        );
+        assert!(parse(&[("ORIGIN_URL", "ftp://origin.example")]).is_err());
+    }
+
+    // Intent: the longest matching route prefix decides the required scopes.
+    #[test]
+    fn longest_prefix_wins() {
+        let c = parse(&[(
+            "ROUTE_SCOPES",
+            r#"{"/": ["api"], "/admin/": ["admin", "api"], "/admin/audit/": ["audit"]}"#,
+        )])
+        .unwrap();
+        assert_eq!(c.scopes_for("/items"), ["api"]);
+        assert_eq!(c.scopes_for("/admin/users"), ["admin", "api"]);
+        assert_eq!(c.scopes_for("/admin/audit/log"), ["audit"]);
+        let none = parse(&[]).unwrap();
+        assert!(none.scopes_for("/anything").is_empty());
+    }
+
+    // Intent: header sources parse through core's names, custom header names included.
+    #[test]
+    fn header_sources() {
+        let c = parse(&[("CERT_SOURCE", "nginx:X-Client-Cert-Pem")]).unwrap();
+        assert_eq!(
+            c.source,
+            CertSourceConfig::Header("nginx:X-Client-Cert-Pem".parse().unwrap())
+        );
+        // Trust anchors switch fingerprint-only binding off unless asked for explicitly.
+        assert!(parse(&[("TRUST_ANCHORS_PEM", "not pem")]).is_err());
+    }
 }

@@ -91,3 +91,32 @@ pub fn origin_request(req: &Request, target: &Url, headers: Headers) -> worker::
     }
     Request::new_with_init(target.as_str(), &init)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Intent: only visible ASCII and space may go into an identity header.
+    #[test]
+    fn header_value_safety() {
+        assert!(is_safe_header_value("client-alice"));
+        assert!(is_safe_header_value("CN=alice, O=x"));
+        assert!(is_safe_header_value(""));
+        assert!(!is_safe_header_value("a\r\nX-Admin: 1"));
+        assert!(!is_safe_header_value("tab\there"));
+        assert!(!is_safe_header_value("é"));
+    }
+
+    // Intent: the origin keeps the request's path and query; without an origin, the URL is kept.
+    #[test]
+    fn target_keeps_path_and_query() {
+        let url = Url::parse("https://api.example/a/b?x=1&y=2").unwrap();
+        assert_eq!(
+            target_url(Some("https://origin.example/ignored"), &url)
+                .unwrap()
+                .as_str(),
+            "https://origin.example/a/b?x=1&y=2"
+        );
+        assert_eq!(target_url(None, &url).unwrap(), url);
+    }
+}

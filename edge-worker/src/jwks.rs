@@ -29,7 +29,10 @@ pub struct JwksCache<K> {
 
 impl<K> Default for JwksCache<K> {
     fn default() -> Self {
-        Self { keys: None, last_attempt: None }
+        Self {
+            keys: None,
+            last_attempt: None,
+        }
     }
 }
 
@@ -85,7 +88,6 @@ impl<K> JwksCache<K> {
             .is_none_or(|at| now.saturating_sub(at) >= min_refresh)
     }
 }
-
 
 /// Core validators for one key set: the default one and one per configured route prefix.
 #[derive(Debug, Clone)]
@@ -164,7 +166,9 @@ impl fmt::Display for JwksError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Unusable { reason } => write!(f, "JWKS_URI served an unusable key set: {reason}"),
-            Self::Malformed { reason } => write!(f, "JWKS_URI served a malformed JWK Set: {reason}"),
+            Self::Malformed { reason } => {
+                write!(f, "JWKS_URI served a malformed JWK Set: {reason}")
+            }
             Self::Network { message } => write!(f, "JWKS_URI fetch failed: {message}"),
             Self::Status { status } => write!(f, "JWKS_URI answered HTTP {status}, expected 200"),
             Self::TooLarge { size } => write!(
@@ -185,12 +189,18 @@ impl std::error::Error for JwksError {}
 /// # Errors
 /// [`JwksError`] for a network failure, a non-200 status, an oversized or malformed body.
 pub async fn fetch(uri: &str) -> Result<JwkSet, JwksError> {
-    let network = |e: worker::Error| JwksError::Network { message: e.to_string() };
+    let network = |e: worker::Error| JwksError::Network {
+        message: e.to_string(),
+    };
     let mut init = RequestInit::new();
     // Workers support only `follow` and `manual`: a redirect is then a non-200 answer and fails.
-    init.with_method(Method::Get).with_redirect(RequestRedirect::Manual);
+    init.with_method(Method::Get)
+        .with_redirect(RequestRedirect::Manual);
     let request = Request::new_with_init(uri, &init).map_err(network)?;
-    request.headers().set("Accept", "application/json").map_err(network)?;
+    request
+        .headers()
+        .set("Accept", "application/json")
+        .map_err(network)?;
     let mut response = Fetch::Request(request).send().await.map_err(network)?;
     let status = response.status_code();
     if status != 200 {
@@ -209,7 +219,9 @@ pub async fn fetch(uri: &str) -> Result<JwkSet, JwksError> {
     if body.len() > MAX_JWKS_BYTES {
         return Err(JwksError::TooLarge { size: body.len() });
     }
-    JwkSet::from_json(&body).map_err(|e| JwksError::Malformed { reason: e.to_string() })
+    JwkSet::from_json(&body).map_err(|e| JwksError::Malformed {
+        reason: e.to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -239,7 +251,9 @@ mod tests {
         assert!(!c.may_refresh_for_unknown_kid(1029, 30));
         assert!(c.may_refresh_for_unknown_kid(1030, 30));
         c.start_attempt(1030);
-        let fetches = (1030..1060).filter(|t| c.may_refresh_for_unknown_kid(*t, 30)).count();
+        let fetches = (1030..1060)
+            .filter(|t| c.may_refresh_for_unknown_kid(*t, 30))
+            .count();
         assert_eq!(fetches, 0);
     }
 

@@ -97,9 +97,10 @@ fn now() -> UnixTime {
 /// The deny answer: status and `WWW-Authenticate` exactly as core builds them, no body detail.
 fn deny(config: &Config, error: &BearerError) -> worker::Result<Response> {
     let mut response = Response::empty()?.with_status(error.status());
-    response
-        .headers_mut()
-        .set("WWW-Authenticate", &error.www_authenticate(config.realm.as_deref()))?;
+    response.headers_mut().set(
+        "WWW-Authenticate",
+        &error.www_authenticate(config.realm.as_deref()),
+    )?;
     response.headers_mut().set("Cache-Control", "no-store")?;
     Ok(response)
 }
@@ -146,7 +147,10 @@ async fn handle(req: Request, config: &Config) -> worker::Result<Response> {
         thumbprint: presented.map(|t| t.to_string()),
         subject: valid.subject().unwrap_or_default().to_owned(),
     };
-    for (claim, value) in [("client_id", &identity.client_id), ("sub", &identity.subject)] {
+    for (claim, value) in [
+        ("client_id", &identity.client_id),
+        ("sub", &identity.subject),
+    ] {
         if !forward::is_safe_header_value(value) {
             let e = Error::Token(TokenError::ClaimType {
                 claim,
@@ -180,7 +184,12 @@ fn strip_list(config: &Config) -> Vec<String> {
     }
     let mut names: Vec<String> = sources
         .iter()
-        .flat_map(|s| s.header_names().into_iter().map(str::to_owned).collect::<Vec<_>>())
+        .flat_map(|s| {
+            s.header_names()
+                .into_iter()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
         .collect();
     names.sort_by_key(|n| n.to_ascii_lowercase());
     names.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
@@ -204,7 +213,9 @@ fn client_certificate(
         }
         CertSourceConfig::Cloudflare(policy) => {
             let Some(tca) = TlsClientAuth::from_request(req.inner()) else {
-                console_warn!("certbound: no request.cf.tlsClientAuth: is mTLS enabled on the zone?");
+                console_warn!(
+                    "certbound: no request.cf.tlsClientAuth: is mTLS enabled on the zone?"
+                );
                 return Ok(None);
             };
             if !tca.presented() {
@@ -237,7 +248,10 @@ fn client_certificate(
                         );
                         return Ok(None);
                     }
-                    return Ok(tca.cert_fingerprint_sha256.as_deref().and_then(thumbprint_from_hex));
+                    return Ok(tca
+                        .cert_fingerprint_sha256
+                        .as_deref()
+                        .and_then(thumbprint_from_hex));
                 }
                 Err(e) => return Err(e),
             }
@@ -268,11 +282,15 @@ async fn validate(
     presented: Option<&CertThumbprint>,
     now: UnixTime,
 ) -> Result<ValidToken, Refusal> {
-    let validators = key_validators(config, now, false).await.map_err(Refusal::Keys)?;
+    let validators = key_validators(config, now, false)
+        .await
+        .map_err(Refusal::Keys)?;
     match check(config, &validators, path, token, presented, now).await {
         Err(Error::Token(TokenError::UnknownKid { .. })) if refresh_allowed(config, now) => {
             // The issuer may have rotated its keys: one refetch, rate limited.
-            let validators = key_validators(config, now, true).await.map_err(Refusal::Keys)?;
+            let validators = key_validators(config, now, true)
+                .await
+                .map_err(Refusal::Keys)?;
             check(config, &validators, path, token, presented, now)
                 .await
                 .map_err(Refusal::Token)
@@ -302,10 +320,14 @@ async fn check(
 fn refresh_allowed(config: &Config, now: UnixTime) -> bool {
     match &config.jwks {
         JwksConfig::Inline(_) => false,
-        JwksConfig::Remote { min_refresh_seconds, .. } => KEYS.with(|k| {
+        JwksConfig::Remote {
+            min_refresh_seconds,
+            ..
+        } => KEYS.with(|k| {
             let k = k.borrow();
             k.fetching_since.is_some()
-                || k.cache.may_refresh_for_unknown_kid(now.as_secs(), *min_refresh_seconds)
+                || k.cache
+                    .may_refresh_for_unknown_kid(now.as_secs(), *min_refresh_seconds)
         }),
     }
 }
@@ -335,22 +357,29 @@ enum Step {
 /// The validators for the current key set: inline keys (built once), the cached fetched set, or
 /// a fetch when none is fresh or `refresh` is asked (an unknown `kid`). Concurrent requests
 /// wait for a fetch in progress instead of starting their own.
-async fn key_validators(config: &Config, now: UnixTime, refresh: bool) -> Result<Rc<Validators>, JwksError> {
+async fn key_validators(
+    config: &Config,
+    now: UnixTime,
+    refresh: bool,
+) -> Result<Rc<Validators>, JwksError> {
     let (ttl, min_refresh, uri) = match &config.jwks {
         JwksConfig::Inline(keys) => {
             if let Some(v) = KEYS.with(|k| k.borrow().cache.fresh(0, u64::MAX).cloned()) {
                 return Ok(v);
             }
-            let v = Rc::new(
-                Validators::build(config, keys.clone())
-                    .map_err(|e| JwksError::Unusable { reason: e.to_string() })?,
-            );
+            let v = Rc::new(Validators::build(config, keys.clone()).map_err(|e| {
+                JwksError::Unusable {
+                    reason: e.to_string(),
+                }
+            })?);
             KEYS.with(|k| k.borrow_mut().cache.store(v.clone(), 0));
             return Ok(v);
         }
-        JwksConfig::Remote { uri, ttl_seconds, min_refresh_seconds } => {
-            (*ttl_seconds, *min_refresh_seconds, uri.as_str())
-        }
+        JwksConfig::Remote {
+            uri,
+            ttl_seconds,
+            min_refresh_seconds,
+        } => (*ttl_seconds, *min_refresh_seconds, uri.as_str()),
     };
     let secs = now.as_secs();
     let started = now_millis();
@@ -403,7 +432,9 @@ async fn key_validators(config: &Config, now: UnixTime, refresh: bool) -> Result
                 let result = jwks::fetch(uri).await.and_then(|keys| {
                     Validators::build(config, keys)
                         .map(Rc::new)
-                        .map_err(|e| JwksError::Unusable { reason: e.to_string() })
+                        .map_err(|e| JwksError::Unusable {
+                            reason: e.to_string(),
+                        })
                 });
                 KEYS.with(|k| {
                     let mut k = k.borrow_mut();

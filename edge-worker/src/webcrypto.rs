@@ -96,7 +96,10 @@ impl Params {
         use SignatureScheme as S;
         let ec = |id, curve, hash| Self {
             id,
-            import: object(&[("name", "ECDSA".into()), ("namedCurve", JsValue::from_str(curve))]),
+            import: object(&[
+                ("name", "ECDSA".into()),
+                ("namedCurve", JsValue::from_str(curve)),
+            ]),
             verify: object(&[("name", "ECDSA".into()), ("hash", JsValue::from_str(hash))]),
             format: "raw",
             rsa: false,
@@ -153,7 +156,9 @@ fn object(entries: &[(&str, JsValue)]) -> Object {
 
 fn subtle() -> Option<JsValue> {
     let crypto = Reflect::get(&js_sys::global(), &"crypto".into()).ok()?;
-    Reflect::get(&crypto, &"subtle".into()).ok().filter(JsValue::is_object)
+    Reflect::get(&crypto, &"subtle".into())
+        .ok()
+        .filter(JsValue::is_object)
 }
 
 /// The imported `CryptoKey` for `public_key`, from the cache or imported now.
@@ -162,9 +167,16 @@ async fn key(params: &Params, public_key: &[u8]) -> Option<JsValue> {
     if let Some(k) = KEYS.with(|c| c.borrow().get(&cache_key).cloned()) {
         return Some(k);
     }
-    let data = if params.rsa { rsa_spki(public_key)? } else { public_key.to_vec() };
+    let data = if params.rsa {
+        rsa_spki(public_key)?
+    } else {
+        public_key.to_vec()
+    };
     let subtle = subtle()?;
-    let import: Function = Reflect::get(&subtle, &"importKey".into()).ok()?.dyn_into().ok()?;
+    let import: Function = Reflect::get(&subtle, &"importKey".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
     let usages = Array::of1(&"verify".into());
     let args = Array::of5(
         &params.format.into(),
