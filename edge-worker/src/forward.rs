@@ -22,6 +22,12 @@ pub struct Identity {
     pub subject: String,
 }
 
+/// Prefix of the headers Cloudflare's Managed Transform "Add TLS client auth headers" adds
+/// (`cf-cert-presented`, `cf-cert-verified`, `cf-cert-fingerprint-sha256`, …). The worker reads
+/// `request.cf.tlsClientAuth` instead; these are stripped like every certificate header, so that
+/// the origin trusts only the identity headers the worker sets.
+pub const CF_TLS_AUTH_HEADER_PREFIX: &str = "cf-cert-";
+
 /// Header values the worker writes must be visible ASCII or space (RFC 9110 §5.5 `field-vchar`,
 /// minus obs-text): a claim with control characters or non-ASCII could split or smuggle headers.
 pub fn is_safe_header_value(value: &str) -> bool {
@@ -29,7 +35,8 @@ pub fn is_safe_header_value(value: &str) -> bool {
 }
 
 /// The headers the origin receives: the client's, minus every header in `strip` (all
-/// certificate-forwarding headers of all sources, and the identity headers), plus `identity`.
+/// certificate-forwarding headers of all sources), every `cf-cert-*` header and the identity
+/// headers, plus `identity`.
 ///
 /// # Errors
 /// When the runtime rejects a header operation (names here are constants, values are checked by
@@ -41,7 +48,9 @@ pub fn origin_headers(
 ) -> worker::Result<Headers> {
     let headers = Headers::new();
     for (name, value) in incoming.entries() {
+        // `Headers` iteration yields lowercase names.
         let drop = strip.iter().any(|s| s.eq_ignore_ascii_case(&name))
+            || name.starts_with(CF_TLS_AUTH_HEADER_PREFIX)
             || [CLIENT_ID_HEADER, THUMBPRINT_HEADER, SUBJECT_HEADER]
                 .iter()
                 .any(|s| s.eq_ignore_ascii_case(&name));

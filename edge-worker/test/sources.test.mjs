@@ -23,10 +23,14 @@ const SPOOFED_IDENTITY = {
   "X-Client-Id": "admin",
   "X-Client-Cert-Thumbprint": "spoofed",
   "X-Subject": "root",
+  // Cloudflare's "Add TLS client auth headers" Managed Transform headers.
+  "Cf-Cert-Verified": "SUCCESS",
+  "Cf-Cert-Fingerprint-Sha256": "00",
 };
 
 function assertForwardedAs(req, cert) {
   for (const h of ALL_CERT_HEADERS) assert.equal(req.headers[h], undefined, `${h} reached the origin`);
+  for (const h of Object.keys(req.headers)) assert.ok(!h.startsWith("cf-cert-"), `${h} reached the origin`);
   assert.equal(req.headers["x-client-id"], "client-alice");
   assert.equal(req.headers["x-client-cert-thumbprint"], cert.x5t);
   assert.equal(req.headers["x-subject"], "user-42");
