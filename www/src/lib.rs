@@ -1,3 +1,232 @@
-//! wasm-bindgen wrappers for the browser page. Not built yet: an empty skeleton so the workspace
-//! layout is in place; see the browser page issue.
+//! wasm-bindgen wrappers over `certbound-core` for the browser demo page (`www/index.html`).
+//!
+//! Every function here only translates: JS values in, core call, plain JS objects out (via
+//! `serde-wasm-bindgen`), or a thrown `Error` whose message is core's `Display` text, so the page
+//! shows exactly what the native server and the edge worker say. Time is an argument: the page
+//! passes `Date.now() / 1000`; core never reads a clock.
 #![forbid(unsafe_code)]
+
+use certbound_core::cert::{CertificateSummary, parse_bundle};
+use certbound_core::{Certificate, UnixTime};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// Seconds per day, for the "expired N days ago" / "valid for N days" line.
+const DAY: u64 = 86_400;
+
+/// Latest time the page accepts, 9999-12-31T23:59:59Z: X.509 `GeneralizedTime` ends there, and
+/// it keeps the `f64` → `u64` conversion exact.
+pub const MAX_UNIX_SECONDS: f64 = 253_402_300_799.0;
+
+/// Converts the page's clock reading (UNIX seconds, from `Date.now() / 1000`) to core's time.
+fn unix_time(now_seconds: f64) -> Result<UnixTime, JsError> {
+    // NaN and infinities fail `contains` too.
+    if !(0.0..=MAX_UNIX_SECONDS).contains(&now_seconds) {
+        return Err(JsError::new(&format!(
+            "invalid time {now_seconds}: expected UNIX seconds between 0 and {MAX_UNIX_SECONDS}"
+        )));
+    }
+    // In range and non-negative (checked above): the truncation drops only the fraction.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let secs = now_seconds as u64;
+    Ok(UnixTime::since_unix_epoch(core::time::Duration::from_secs(
+        secs,
+    )))
+}
+
+/// Core's error as a thrown JS `Error` carrying its `Display` text.
+fn js_error(e: &certbound_core::Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| {
+            JsError::new(&format!(
+                "internal error converting a result for the page: {e}"
+            ))
+        })
+}
+
+/// Where `now` falls in a certificate's validity period.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+struct Validity {
+    /// `"valid"`, `"expired"` or `"not_yet_valid"`.
+    status: &'static str,
+    /// Whole days: until expiry when valid, since expiry when expired, until validity starts
+    /// when not yet valid.
+    days: u64,
+}
+
+fn validity(cert: &Certificate, now: UnixTime) -> Validity {
+    let now_s = now.as_secs();
+    if cert.is_valid_at(now) {
+        Validity {
+            status: "valid",
+            days: (cert.not_after() - now_s) / DAY,
+        }
+    } else if now_s > cert.not_after() {
+        Validity {
+            status: "expired",
+            days: (now_s - cert.not_after()) / DAY,
+        }
+    } else {
+        Validity {
+            status: "not_yet_valid",
+            days: cert.not_before().saturating_sub(now_s) / DAY,
+        }
+    }
+}
+
+/// One certificate as the page shows it: core's summary plus where `now` falls.
+#[derive(Debug, Serialize)]
+struct CertView {
+    summary: CertificateSummary,
+    validity: Validity,
+}
+
+fn view(cert: &Certificate, now: UnixTime) -> CertView {
+    CertView {
+        summary: cert.summary(),
+        validity: validity(cert, now),
+    }
+}
+
+#[derive(Serialize)]
+struct InspectResult<'a> {
+    /// Where the certificate came from: `"bundle"` or a forwarded-header source name.
+    source: &'a str,
+    /// Leaf first.
+    certificates: Vec<CertView>,
+}
+
+/// The certificate the page is working with (leaf plus the chain that came with it), parsed once
+/// by core and kept in wasm memory so the other tools reuse it. Call `free()` when replacing it.
+#[wasm_bindgen]
+pub struct Inspected {
+    source: String,
+    leaf: Certificate,
+    chain: Vec<Certificate>,
+}
+
+#[wasm_bindgen]
+impl Inspected {
+    /// Reads a PEM or DER bundle: the first certificate is the leaf, the rest its chain.
+    ///
+    /// # Errors
+    /// Throws an `Error` with core's message for unreadable input.
+    #[wasm_bindgen(js_name = fromBundle)]
+    pub fn from_bundle(input: &[u8]) -> Result<Self, JsError> {
+        let mut certs = parse_bundle(input).map_err(|e| js_error(&e))?.into_iter();
+        let leaf = certs
+            .next()
+            .ok_or_else(|| js_error(&certbound_core::Error::NoCertificate))?;
+        Ok(Self {
+            source: "bundle".into(),
+            leaf,
+            chain: certs.collect(),
+        })
+    }
+
+    /// Number of certificates (leaf plus chain).
+    #[wasm_bindgen(getter)]
+    pub fn count(&self) -> usize {
+        1 + self.chain.len()
+    }
+
+    /// The leaf's `x5t#S256`.
+    #[wasm_bindgen(getter)]
+    pub fn thumbprint(&self) -> String {
+        self.leaf.x5t_s256().to_string()
+    }
+
+    /// The leaf's subject, RFC 4514.
+    #[wasm_bindgen(getter)]
+    pub fn subject(&self) -> String {
+        self.leaf.subject().to_string()
+    }
+
+    /// Every certificate (leaf first) as `{source, certificates: [{summary, validity}]}` at
+    /// `now_seconds`; `summary` is exactly the object `certbound inspect --json` prints.
+    ///
+    /// # Errors
+    /// Throws when `now_seconds` is not a time.
+    pub fn view(&self, now_seconds: f64) -> Result<JsValue, JsError> {
+        let now = unix_time(now_seconds)?;
+        to_js(&InspectResult {
+            source: &self.source,
+            certificates: core::iter::once(&self.leaf)
+                .chain(&self.chain)
+                .map(|c| view(c, now))
+                .collect(),
+        })
+    }
+}
+
+/// Parses a time the way the CLI's `--at` does (RFC 3339 or UNIX seconds) and returns UNIX
+/// seconds.
+///
+/// # Errors
+/// Throws core's `invalid time …` message.
+#[wasm_bindgen(js_name = parseTime)]
+pub fn parse_time(text: &str) -> Result<f64, JsError> {
+    let t = certbound_core::time::parse_time(text).map_err(|e| js_error(&e))?;
+    #[allow(clippy::cast_precision_loss)]
+    Ok(t.as_secs() as f64)
+}
+
+/// Renders UNIX seconds as RFC 3339 (UTC), as core renders every time.
+#[wasm_bindgen]
+pub fn rfc3339(unix_seconds: f64) -> Result<String, JsError> {
+    Ok(certbound_core::time::rfc3339(
+        unix_time(unix_seconds)?.as_secs(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cert_valid_between(not_before: (i32, u8, u8), not_after: (i32, u8, u8)) -> Certificate {
+        let mut params = rcgen::CertificateParams::new(vec!["page.test".into()]).unwrap();
+        params.not_before = rcgen::date_time_ymd(not_before.0, not_before.1, not_before.2);
+        params.not_after = rcgen::date_time_ymd(not_after.0, not_after.1, not_after.2);
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = params.self_signed(&key).unwrap();
+        Certificate::from_der(cert.der()).unwrap()
+    }
+
+    fn at(text: &str) -> UnixTime {
+        certbound_core::time::parse_time(text).unwrap()
+    }
+
+    // Intent: the three validity states count whole days in the right direction.
+    #[test]
+    fn validity_counts_days_both_ways() {
+        let c = cert_valid_between((2024, 1, 1), (2024, 1, 31));
+        assert_eq!(
+            validity(&c, at("2024-01-11T00:00:00Z")),
+            Validity {
+                status: "valid",
+                days: 20
+            }
+        );
+        assert_eq!(
+            validity(&c, at("2024-03-01T12:00:00Z")),
+            Validity {
+                status: "expired",
+                days: 30
+            }
+        );
+        assert_eq!(
+            validity(&c, at("2023-12-21T00:00:00Z")),
+            Validity {
+                status: "not_yet_valid",
+                days: 11
+            }
+        );
+        // Both bounds are inclusive (RFC 5280 §4.1.2.5).
+        assert_eq!(validity(&c, at("2024-01-31T00:00:00Z")).status, "valid");
+    }
+}

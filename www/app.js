@@ -1,0 +1,290 @@
+// certbound demo page. Every decision is made by certbound-core (wasm); this file only reads the
+// form, calls the wasm wrappers and renders what they return. Errors shown are core's own text.
+// The DOM is built with textContent only: certificate and token fields never become markup.
+import init, * as wasm from './pkg/certbound_www.js';
+
+const $ = (id) => document.getElementById(id);
+
+/** The inspected certificate (a wasm `Inspected`), shared by tools 2–4. */
+let current = null;
+
+// ---------------------------------------------------------------------------------------------
+// Small DOM helpers.
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') node.className = v;
+    else if (k === 'text') node.textContent = v;
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return node;
+}
+
+function message(err) {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+function showError(out, title, err) {
+  out.replaceChildren(
+    el('div', { class: 'verdict bad', role: 'alert' },
+      el('strong', { text: title }), ' ',
+      el('span', { class: 'msg', text: message(err) })));
+}
+
+function verdict(ok, title, detail) {
+  return el('div', { class: `verdict ${ok ? 'good' : 'bad'}`, role: ok ? 'status' : 'alert' },
+    el('strong', { text: title }), detail ? ' ' : null,
+    detail ? el('span', { class: 'msg', text: detail }) : null);
+}
+
+function nowSeconds() {
+  return Date.now() / 1000;
+}
+
+/** The time in a "Verification time" field: empty = now, else parsed by core (RFC 3339 / UNIX). */
+function timeFrom(input) {
+  const text = input.value.trim();
+  return text === '' ? nowSeconds() : wasm.parseTime(text);
+}
+
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** "valid for 20 days" / "expired 3 days ago" / "not valid for another 11 days". */
+function validityText(v) {
+  const d = v.days === 0 ? 'less than a day' : plural(v.days, 'day');
+  switch (v.status) {
+    case 'valid': return `valid for ${d}`;
+    case 'expired': return v.days === 0 ? 'expired less than a day ago' : `expired ${d} ago`;
+    default: return `not valid for another ${d}`;
+  }
+}
+
+function copyButton(label, value) {
+  const button = el('button', { type: 'button', class: 'copy secondary', 'aria-label': `Copy ${label}`, text: 'Copy' });
+  button.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(value);
+      button.textContent = 'Copied';
+    } catch {
+      // No clipboard permission: select the value so Ctrl+C works.
+      const code = button.previousElementSibling;
+      const range = document.createRange();
+      range.selectNodeContents(code);
+      const sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+      button.textContent = 'Selected: press Ctrl+C';
+    }
+    setTimeout(() => { button.textContent = 'Copy'; }, 2000);
+  });
+  return button;
+}
+
+function row(dl, term, ...value) {
+  dl.append(el('dt', { text: term }), el('dd', {}, ...value));
+}
+
+function list(values) {
+  return values && values.length ? values.join(', ') : '—';
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Inspect.
+
+function renderCertificate(c, i, n) {
+  const s = c.summary;
+  const role = i === 0 ? 'leaf' : (i === n - 1 && s.subject === s.issuer ? 'root' : 'chain');
+  const dl = el('dl');
+  row(dl, 'Subject', el('span', { class: 'dn', text: s.subject }));
+  row(dl, 'Issuer', el('span', { class: 'dn', text: s.issuer }));
+  row(dl, 'Serial', el('code', { text: s.serial }));
+  row(dl, 'Validity', `${s.not_before} → ${s.not_after} `,
+    el('span', { class: `badge ${c.validity.status}`, 'data-validity': c.validity.status, text: validityText(c.validity) }));
+  row(dl, 'SAN DNS', list(s.san.dns));
+  row(dl, 'SAN URI', list(s.san.uri));
+  row(dl, 'SAN IP', list(s.san.ip));
+  row(dl, 'SAN email', list(s.san.email));
+  if (s.san.other.length) row(dl, 'SAN other', list(s.san.other));
+  row(dl, 'Key usage', s.key_usage ? list(s.key_usage) : '(absent)');
+  row(dl, 'Extended key usage', s.extended_key_usage ? list(s.extended_key_usage) : '(absent)');
+  row(dl, 'CA', s.is_ca ? (s.path_len !== null ? `yes (path length ${s.path_len})` : 'yes') : 'no');
+  row(dl, 'Public key', s.public_key);
+  row(dl, 'Signature algorithm', s.signature_algorithm);
+  for (const [label, key] of [['x5t#S256', 'x5t#S256'], ['SHA-256', 'sha256'], ['SPKI SHA-256 (pin)', 'spki_sha256']]) {
+    row(dl, label, el('code', { class: 'pin', 'data-field': key, text: s[key] }), copyButton(label, s[key]));
+  }
+  return el('article', { class: 'cert', 'aria-label': `Certificate ${i + 1} of ${n}` },
+    el('h3', { text: `Certificate ${i + 1} of ${n} (${role})` }), dl);
+}
+
+function setCurrent(inspected) {
+  if (current) current.free();
+  current = inspected;
+  for (const p of document.querySelectorAll('[data-current]')) {
+    if (!current) {
+      p.textContent = 'No certificate inspected yet: use tool 1 first.';
+      p.classList.remove('ready');
+      continue;
+    }
+    const extra = current.count > 1 ? `, with ${plural(current.count - 1, 'chain certificate')}` : '';
+    p.replaceChildren('Using the inspected certificate ', el('span', { class: 'dn', text: current.subject }),
+      ' (x5t#S256 ', el('code', { text: current.thumbprint }), `)${extra}.`);
+    p.classList.add('ready');
+  }
+}
+
+function showInspected(inspected) {
+  const out = $('inspect-out');
+  setCurrent(inspected);
+  const view = inspected.view(nowSeconds());
+  const n = view.certificates.length;
+  out.replaceChildren(...view.certificates.map((c, i) => renderCertificate(c, i, n)));
+}
+
+function inspectWith(make) {
+  const out = $('inspect-out');
+  try {
+    showInspected(make());
+  } catch (err) {
+    setCurrent(null);
+    showError(out, 'Cannot read this certificate:', err);
+  }
+}
+
+function inspectText() {
+  const source = $('inspect-source').value;
+  const text = $('inspect-input').value;
+  if (source === 'bundle') {
+    inspectWith(() => wasm.Inspected.fromBundle(new TextEncoder().encode(text)));
+  } else {
+    const chain = $('inspect-chain').value.trim();
+    inspectWith(() => wasm.Inspected.fromHeader(source, text, chain === '' ? undefined : chain));
+  }
+}
+
+async function inspectFile(file) {
+  const out = $('inspect-out');
+  try {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    $('inspect-source').value = 'bundle';
+    onSourceChange();
+    inspectWith(() => wasm.Inspected.fromBundle(bytes));
+  } catch (err) {
+    setCurrent(null);
+    showError(out, `Cannot read ${file.name}:`, err);
+  }
+}
+
+function onSourceChange() {
+  const source = $('inspect-source').value;
+  const forwarded = source !== 'bundle';
+  $('inspect-chain-field').hidden = !forwarded;
+  $('inspect-input-label').textContent = forwarded
+    ? 'Certificate header value (as it appears after "Name: ")'
+    : 'Certificate (PEM), or drop a file here';
+  const note = $('inspect-source-note');
+  note.textContent = forwarded && wasm.forwardedHeaderNames
+    ? `Header: ${wasm.forwardedHeaderNames(source).join(', ')}`
+    : '';
+}
+
+function setUpInspect() {
+  const select = $('inspect-source');
+  if (typeof wasm.forwardedSources === 'function') {
+    const group = el('optgroup', { label: 'Forwarded header value, written by' });
+    for (const s of wasm.forwardedSources()) group.append(el('option', { value: s, text: s }));
+    select.append(group);
+  } else {
+    select.append(el('option', { value: '', disabled: true,
+      text: 'Forwarded header values: unfinished (core forwarded-header decoding not merged yet)' }));
+  }
+  select.addEventListener('change', onSourceChange);
+  $('inspect-form').addEventListener('submit', (e) => { e.preventDefault(); inspectText(); });
+  $('inspect-clear').addEventListener('click', () => {
+    $('inspect-input').value = '';
+    $('inspect-chain').value = '';
+    $('inspect-file').value = '';
+    $('inspect-out').replaceChildren();
+    setCurrent(null);
+  });
+  $('inspect-file').addEventListener('change', (e) => {
+    const file = e.target.files && e.target.files[0];
+    if (file) inspectFile(file);
+  });
+  const area = $('inspect-input');
+  area.addEventListener('dragover', (e) => { e.preventDefault(); area.classList.add('drop'); });
+  area.addEventListener('dragleave', () => area.classList.remove('drop'));
+  area.addEventListener('drop', (e) => {
+    area.classList.remove('drop');
+    const file = e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files[0];
+    if (file) {
+      e.preventDefault();
+      inspectFile(file);
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tools whose core API has not been merged yet are shown as unfinished, never faked.
+
+function markUnfinished(tool, what) {
+  const note = $(`${tool}-unfinished`);
+  note.hidden = false;
+  note.textContent = `Unfinished: ${what} is not in this build yet, so this tool is disabled.`;
+  for (const c of $(`${tool}-form`).elements) c.disabled = true;
+}
+
+function needCurrent(out) {
+  if (current) return true;
+  showError(out, 'No certificate:', 'inspect a certificate with tool 1 first.');
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function setUpTools() {
+  setUpInspect();
+  if (typeof wasm.verifyChain !== 'function') markUnfinished('chain', 'path validation (core path module)');
+  if (typeof wasm.checkToken !== 'function') markUnfinished('token', 'token validation (core token module)');
+  if (typeof wasm.matchRegistration !== 'function') markUnfinished('client', 'client registration matching (core client module)');
+}
+
+async function main() {
+  const status = $('load-status');
+  try {
+    await init();
+  } catch (err) {
+    status.className = 'notice bad';
+    status.textContent = `Could not load the WebAssembly module (${message(err)}). Serve the page over `
+      + 'HTTP, e.g. "python3 -m http.server" in www/dist: file:// URLs cannot load it.';
+    for (const f of document.forms) for (const c of f.elements) c.disabled = true;
+    return;
+  }
+  setUpTools();
+  status.textContent = 'Ready.';
+  status.classList.add('ready');
+  document.body.dataset.ready = 'true';
+}
+
+// Last line of defence: anything unexpected is shown, never a silent blank.
+window.addEventListener('error', (e) => {
+  const status = $('load-status');
+  status.className = 'notice bad';
+  status.textContent = `Unexpected error: ${e.message}`;
+});
+window.addEventListener('unhandledrejection', (e) => {
+  const status = $('load-status');
+  status.className = 'notice bad';
+  status.textContent = `Unexpected error: ${message(e.reason)}`;
+});
+
+main();
