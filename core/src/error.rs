@@ -51,6 +51,8 @@ pub enum Error {
         /// The offending text (truncated to 64 bytes).
         input: alloc::string::String,
     },
+    /// Certificate path validation refused a chain (or a trust store could not be built).
+    Path(crate::path::PathError),
 }
 
 /// Why an extension was refused.
@@ -99,6 +101,7 @@ impl fmt::Display for Error {
                 f,
                 "invalid time {input:?}: expected RFC 3339 (2024-05-01T12:00:00Z) or UNIX seconds"
             ),
+            Self::Path(e) => e.fmt(f),
         }
     }
 }

@@ -13,6 +13,7 @@
 //! | [`pem`] | PEM / DER bundle reading with positioned errors |
 //! | [`cert`] | the [`Certificate`] view: names, SANs, key usages, key info, thumbprints |
 //! | [`time`] | [`UnixTime`] helpers: RFC 3339 rendering and parsing |
+//! | [`path`] | certificate path validation to trust anchors (rustls-webpki + extra checks) |
 //! | [`provider`] | the signature-verification seam and its RustCrypto default |
 //! | [`error`] | the crate's one [`Error`] enum |
 //!
@@ -48,6 +49,7 @@ extern crate std;
 
 pub mod cert;
 pub mod error;
+pub mod path;
 pub mod pem;
 pub mod provider;
 pub mod time;
