@@ -166,7 +166,7 @@ function inspectText() {
   if (source === 'bundle') {
     inspectWith(() => wasm.Inspected.fromBundle(new TextEncoder().encode(text)));
   } else {
-    const chain = $('inspect-chain').value.trim();
+    const chain = $('inspect-chain-field').hidden ? '' : $('inspect-chain').value.trim();
     inspectWith(() => wasm.Inspected.fromHeader(source, text, chain === '' ? undefined : chain));
   }
 }
@@ -185,15 +185,17 @@ async function inspectFile(file) {
 }
 
 function onSourceChange() {
-  const source = $('inspect-source').value;
+  const select = $('inspect-source');
+  const source = select.value;
   const forwarded = source !== 'bundle';
-  $('inspect-chain-field').hidden = !forwarded;
+  // Only RFC 9440 carries the chain in a second header; the other formats embed it.
+  $('inspect-chain-field').hidden = source !== 'rfc9440';
   $('inspect-input-label').textContent = forwarded
     ? 'Certificate header value (as it appears after "Name: ")'
     : 'Certificate (PEM), or drop a file here';
   const note = $('inspect-source-note');
-  note.textContent = forwarded && wasm.forwardedHeaderNames
-    ? `Header: ${wasm.forwardedHeaderNames(source).join(', ')}`
+  note.textContent = forwarded
+    ? `Headers this source reads (a server strips them from requests that bypass the proxy): ${select.selectedOptions[0].dataset.headers}`
     : '';
 }
 
@@ -201,7 +203,9 @@ function setUpInspect() {
   const select = $('inspect-source');
   if (typeof wasm.forwardedSources === 'function') {
     const group = el('optgroup', { label: 'Forwarded header value, written by' });
-    for (const s of wasm.forwardedSources()) group.append(el('option', { value: s, text: s }));
+    for (const s of wasm.forwardedSources()) {
+      group.append(el('option', { value: s.name, 'data-headers': s.headers.join(', '), text: `${s.name} (${s.headers[0]})` }));
+    }
     select.append(group);
   } else {
     select.append(el('option', { value: '', disabled: true,
@@ -249,13 +253,190 @@ function needCurrent(out) {
   return false;
 }
 
+function encode(text) {
+  return new TextEncoder().encode(text);
+}
+
+function certLine(c) {
+  return el('li', {},
+    el('strong', { text: c.role }), ' ',
+    el('span', { class: 'dn', text: c.subject || '(empty subject)' }), el('br'),
+    'x5t#S256 ', el('code', { text: c['x5t#S256'] }));
+}
+
+function panel(title, ...children) {
+  return el('div', { class: 'panel' }, el('h3', { text: title }), ...children);
+}
+
+function json(value) {
+  return el('pre', { class: 'json', text: JSON.stringify(value, null, 2) });
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Validate a chain.
+
+function runChain() {
+  const out = $('chain-out');
+  if (!needCurrent(out)) return;
+  let result;
+  try {
+    result = wasm.verifyChain(current, encode($('chain-intermediates').value), encode($('chain-trust').value),
+      $('chain-purpose').value, timeFrom($('chain-time')));
+  } catch (err) {
+    showError(out, 'Cannot validate:', err);
+    return;
+  }
+  const parts = [];
+  if (result.valid) {
+    parts.push(verdict(true, 'Valid:', `a path to a trust anchor was found for ${result.purpose} at ${result.time}.`));
+    parts.push(panel('Path found (leaf → trust anchor)', el('ol', { class: 'path' }, result.path.map(certLine))));
+  } else {
+    parts.push(verdict(false, 'Refused:', result.error));
+    parts.push(el('p', { class: 'hint', text: `Purpose ${result.purpose}, verification time ${result.time}.` }));
+  }
+  parts.push(panel('Certificates given', el('ul', { class: 'path' }, result.inputs.map(certLine))));
+  out.replaceChildren(...parts);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Check a token.
+
+function relative(seconds) {
+  const abs = Math.abs(seconds);
+  if (abs < 120) return plural(Math.round(abs), 'second');
+  if (abs < 2 * 3600) return plural(Math.round(abs / 60), 'minute');
+  if (abs < 2 * 86400) return plural(Math.round(abs / 3600), 'hour');
+  return plural(Math.floor(abs / 86400), 'day');
+}
+
+function bindingText(b) {
+  switch (b.state) {
+    case 'bound': return `Bound: cnf x5t#S256 ${b.cnf} is the inspected certificate's thumbprint.`;
+    case 'unbound': return 'Not bound: the token has no cnf claim, so any holder can use it (a plain bearer token).';
+    case 'no_certificate': return `${b.message}. Inspect the client certificate with tool 1 to check the binding.`;
+    default: return b.message;
+  }
+}
+
+function runToken() {
+  const out = $('token-out');
+  const algorithms = [...document.querySelectorAll('#token-algorithms input:checked')].map((c) => c.value);
+  let r;
+  try {
+    r = wasm.checkToken({
+      token: $('token-jwt').value,
+      jwks: $('token-jwks').value,
+      issuer: $('token-issuer').value,
+      audience: $('token-audience').value,
+      algorithms,
+      allow_unbound: $('token-allow-unbound').checked,
+      allow_untyped: $('token-allow-untyped').checked,
+    }, current ? current.thumbprint : undefined, timeFrom($('token-time')));
+  } catch (err) {
+    showError(out, 'Cannot check:', err);
+    return;
+  }
+  const parts = [];
+  if (r.valid) {
+    parts.push(verdict(true, 'Valid token:', 'the protected resource accepts it.'));
+  } else {
+    parts.push(verdict(false, 'Refused:', r.error));
+    parts.push(el('p', { class: 'answer' }, `The server and the worker answer HTTP ${r.status} with `,
+      el('code', { 'data-field': 'www-authenticate', text: `WWW-Authenticate: ${r.www_authenticate}` })));
+  }
+  const sig = {
+    valid: 'Valid: verified with the matching JWKS key.',
+    invalid: 'Invalid: the signature does not verify with the selected JWKS key.',
+    not_checked: 'Not checked: the token was refused before its signature was verified.',
+  }[r.signature];
+  parts.push(panel('Signature', el('p', { 'data-field': 'signature', text: sig })));
+  if (r.exp !== null && r.exp !== undefined) {
+    const delta = r.exp - r.now;
+    parts.push(panel('Expiry', el('p', { 'data-field': 'expiry',
+      text: `${r.exp_rfc3339}: ${delta >= 0 ? `expires in ${relative(delta)}` : `expired ${relative(delta)} ago`}` })));
+  }
+  if (r.binding) {
+    parts.push(panel('Certificate binding (cnf)',
+      el('p', { 'data-field': 'binding', 'data-state': r.binding.state, text: bindingText(r.binding) })));
+  }
+  if (r.decode_error) parts.push(panel('Header and claims', el('p', { text: `Cannot decode: ${r.decode_error}` })));
+  if (r.header) parts.push(panel('Header (decoded, unverified)', json(r.header)));
+  if (r.claims) parts.push(panel('Claims (decoded, unverified)', json(r.claims)));
+  out.replaceChildren(...parts);
+}
+
+async function fetchJwks() {
+  const out = $('token-out');
+  const text = $('token-jwks-url').value.trim();
+  let url;
+  try {
+    url = new URL(text);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('only http: and https: URLs can be fetched');
+  } catch (err) {
+    showError(out, 'Cannot fetch the JWKS:', err instanceof TypeError ? `${JSON.stringify(text)} is not a URL` : err);
+    return;
+  }
+  const button = $('token-fetch');
+  button.disabled = true;
+  try {
+    const response = await fetch(url, { credentials: 'omit', referrerPolicy: 'no-referrer', cache: 'no-store' });
+    if (!response.ok) throw new Error(`HTTP ${response.status} from ${url.origin}`);
+    const body = await response.text();
+    $('token-jwks').value = body;
+    out.replaceChildren(verdict(true, 'Fetched:', `${body.length} characters from ${url.href} into the JWKS field.`));
+  } catch (err) {
+    const why = err instanceof TypeError
+      ? `${err.message} (network error, or the server does not allow cross-origin requests: CORS)`
+      : message(err);
+    showError(out, 'Cannot fetch the JWKS:', why);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Match a registration.
+
+function runClient() {
+  const out = $('client-out');
+  if (!needCurrent(out)) return;
+  let r;
+  try {
+    r = wasm.matchRegistration(current, $('client-registration').value, $('client-id').value,
+      encode($('chain-trust').value), timeFrom($('client-time')));
+  } catch (err) {
+    showError(out, 'Cannot match:', err);
+    return;
+  }
+  if (r.authenticated) {
+    const binding = r.bound_tokens
+      ? `Access tokens issued to it are bound to x5t#S256 ${r['x5t#S256']}.`
+      : 'Its registration does not ask for certificate-bound access tokens.';
+    out.replaceChildren(verdict(true, 'Authenticated:',
+      `the certificate authenticates client "${r.client_id}" (${r.method}). ${binding}`));
+  } else {
+    out.replaceChildren(verdict(false, 'Not authenticated:', r.error),
+      el('p', { class: 'answer', text: `The token endpoint answers ${r.oauth_error} (RFC 6749 §5.2).` }));
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 
 function setUpTools() {
   setUpInspect();
-  if (typeof wasm.verifyChain !== 'function') markUnfinished('chain', 'path validation (core path module)');
-  if (typeof wasm.checkToken !== 'function') markUnfinished('token', 'token validation (core token module)');
-  if (typeof wasm.matchRegistration !== 'function') markUnfinished('client', 'client registration matching (core client module)');
+  const submit = (form, run) => $(form).addEventListener('submit', (e) => { e.preventDefault(); run(); });
+  if (typeof wasm.verifyChain === 'function') submit('chain-form', runChain);
+  else markUnfinished('chain', 'path validation (core path module)');
+  if (typeof wasm.checkToken === 'function') {
+    const box = $('token-algorithms');
+    for (const name of wasm.tokenAlgorithms()) {
+      box.append(el('label', {}, el('input', { type: 'checkbox', name: 'alg', value: name, checked: name === 'ES256' }), ` ${name}`));
+    }
+    submit('token-form', runToken);
+    $('token-fetch').addEventListener('click', fetchJwks);
+  } else markUnfinished('token', 'token validation (core token module)');
+  if (typeof wasm.matchRegistration === 'function') submit('client-form', runClient);
+  else markUnfinished('client', 'client registration matching (core client module)');
 }
 
 async function main() {

@@ -8,7 +8,9 @@ root="$(dirname "$www")"
 cd "$root"
 
 target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
-cargo build -q -p certbound-www --target wasm32-unknown-unknown --profile wasm
+# opt-level "z" (the `wasm` profile says "s") saves ~6% of the gzip size here; the override
+# applies to this build only.
+CARGO_PROFILE_WASM_OPT_LEVEL=z cargo build -q -p certbound-www --target wasm32-unknown-unknown --profile wasm
 
 dist="$www/dist"
 rm -rf "$dist"

@@ -6,7 +6,12 @@
 //! passes `Date.now() / 1000`; core never reads a clock.
 #![forbid(unsafe_code)]
 
+pub mod chain;
+pub mod client;
+pub mod token;
+
 use certbound_core::cert::{CertificateSummary, parse_bundle};
+use certbound_core::forwarded::{self, CertSource, Limits};
 use certbound_core::{Certificate, UnixTime};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -20,11 +25,12 @@ pub const MAX_UNIX_SECONDS: f64 = 253_402_300_799.0;
 
 /// Converts the page's clock reading (UNIX seconds, from `Date.now() / 1000`) to core's time.
 fn unix_time(now_seconds: f64) -> Result<UnixTime, JsError> {
-    // NaN and infinities fail `contains` too.
+    // NaN and infinities fail `contains` too. (No float in the message: formatting one would
+    // pull float printing into the wasm.)
     if !(0.0..=MAX_UNIX_SECONDS).contains(&now_seconds) {
-        return Err(JsError::new(&format!(
-            "invalid time {now_seconds}: expected UNIX seconds between 0 and {MAX_UNIX_SECONDS}"
-        )));
+        return Err(JsError::new(
+            "invalid time: expected UNIX seconds between 1970 and 9999",
+        ));
     }
     // In range and non-negative (checked above): the truncation drops only the fraction.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -37,6 +43,11 @@ fn unix_time(now_seconds: f64) -> Result<UnixTime, JsError> {
 /// Core's error as a thrown JS `Error` carrying its `Display` text.
 fn js_error(e: &certbound_core::Error) -> JsError {
     JsError::new(&e.to_string())
+}
+
+/// Core's error for one of the page's fields: `"Trust anchors: PEM block 1: …"`.
+fn js_error_in(field: &str, e: &certbound_core::Error) -> JsError {
+    JsError::new(&format!("{field}: {e}"))
 }
 
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
@@ -129,6 +140,30 @@ impl Inspected {
         })
     }
 
+    /// Decodes a forwarded client-certificate header value, as the server does behind the
+    /// proxy named by `source` (`rfc9440`, `envoy`, `nginx`, … : core's `CertSource` names).
+    /// `chain_value` is the `Client-Cert-Chain` value for `rfc9440`.
+    ///
+    /// # Errors
+    /// Throws core's message for an unknown source or a value that does not decode.
+    #[wasm_bindgen(js_name = fromHeader)]
+    pub fn from_header(
+        source: &str,
+        value: &str,
+        chain_value: Option<String>,
+    ) -> Result<Self, JsError> {
+        let source: CertSource = source.parse().map_err(|e| js_error(&e))?;
+        let (leaf, chain) =
+            forwarded::decode_value(&source, value, chain_value.as_deref(), &Limits::default())
+                .map_err(|e| js_error(&e))?
+                .into_parts();
+        Ok(Self {
+            source: source.to_string(),
+            leaf,
+            chain,
+        })
+    }
+
     /// Number of certificates (leaf plus chain).
     #[wasm_bindgen(getter)]
     pub fn count(&self) -> usize {
@@ -162,6 +197,38 @@ impl Inspected {
                 .collect(),
         })
     }
+}
+
+/// The forwarded-header sources core decodes, as `[{name, headers}]`: `name` is what
+/// `Inspected.fromHeader` takes, `headers` the header names that source reads.
+///
+/// # Errors
+/// Throws only if the list cannot be converted to JS.
+#[wasm_bindgen(js_name = forwardedSources)]
+pub fn forwarded_sources() -> Result<JsValue, JsError> {
+    #[derive(Serialize)]
+    struct Source {
+        name: String,
+        headers: Vec<String>,
+    }
+    let all = [
+        CertSource::Rfc9440,
+        CertSource::Cloudflare,
+        CertSource::Envoy(forwarded::EnvoyOptions::new()),
+        CertSource::nginx(),
+        CertSource::AwsAlb,
+        CertSource::Traefik,
+        CertSource::haproxy(),
+        CertSource::Azure,
+    ];
+    let list: Vec<Source> = all
+        .iter()
+        .map(|s| Source {
+            name: s.to_string(),
+            headers: s.header_names().into_iter().map(String::from).collect(),
+        })
+        .collect();
+    to_js(&list)
 }
 
 /// Parses a time the way the CLI's `--at` does (RFC 3339 or UNIX seconds) and returns UNIX

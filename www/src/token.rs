@@ -1,0 +1,216 @@
+//! Tool 3: access-token validation against a JWKS, with the `cnf` binding to the inspected
+//! certificate, as a protected resource decides it.
+
+use certbound_core::oauth::BearerError;
+use certbound_core::provider::{CryptoProvider, RustCrypto};
+use certbound_core::token::jws::CompactJws;
+use certbound_core::token::{self, Algorithm, JwkSet, MAX_TOKEN_BYTES, TokenError, Validator};
+use certbound_core::{CertThumbprint, Error};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use wasm_bindgen::prelude::*;
+
+use crate::{js_error_in, to_js, unix_time};
+
+/// What the page's token form holds.
+#[derive(Deserialize)]
+struct TokenForm {
+    token: String,
+    jwks: String,
+    issuer: String,
+    audience: String,
+    /// JWS `alg` names allowed (core's default allow-list is `ES256` only).
+    algorithms: Vec<String>,
+    /// Accept tokens without `cnf` (`certbound token verify --allow-unbound`).
+    #[serde(default)]
+    allow_unbound: bool,
+    /// Skip the RFC 9068 `typ` and required-claims checks (`--no-typ-check`).
+    #[serde(default)]
+    allow_untyped: bool,
+}
+
+/// The signature verdict, kept apart from the overall one.
+#[derive(Serialize, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+enum SignatureVerdict {
+    /// Verified with the selected JWKS key.
+    Valid,
+    /// Did not verify.
+    Invalid,
+    /// Not reached: the token was refused by a check that comes first (see core's token docs).
+    NotChecked,
+}
+
+/// How the token's `cnf` relates to the inspected certificate.
+#[derive(Serialize, Debug)]
+struct Binding {
+    /// `bound`, `mismatch`, `unbound` (no `cnf`), `no_certificate` (none inspected) or
+    /// `invalid` (a `cnf` core cannot read).
+    state: &'static str,
+    /// The token's `cnf.x5t#S256`, when readable.
+    cnf: Option<String>,
+    /// The inspected certificate's `x5t#S256`.
+    presented: Option<String>,
+    /// Core's text for anything but `bound` / `unbound`.
+    message: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TokenResult {
+    valid: bool,
+    /// Core's detailed error text (what the server logs).
+    error: Option<String>,
+    /// What the server and the worker answer a request carrying this token with.
+    status: Option<u16>,
+    www_authenticate: Option<String>,
+    /// Decoded, unverified header and claims (absent when the token does not decode).
+    header: Option<Map<String, Value>>,
+    claims: Option<Map<String, Value>>,
+    /// Why header or claims could not be shown.
+    decode_error: Option<String>,
+    signature: SignatureVerdict,
+    binding: Option<Binding>,
+    exp: Option<u64>,
+    exp_rfc3339: Option<String>,
+    now: u64,
+}
+
+/// The JWS algorithms core verifies, by name (for the page's allow-list checkboxes).
+#[wasm_bindgen(js_name = tokenAlgorithms)]
+pub fn token_algorithms() -> Vec<String> {
+    Algorithm::ALL.iter().map(|a| a.name().into()).collect()
+}
+
+fn binding(claims: &Map<String, Value>, presented: Option<&CertThumbprint>) -> Binding {
+    let cnf = claims.get("cnf");
+    let readable = cnf.and_then(|c| token::binding::bound_thumbprint(c).ok());
+    let (state, message) = match token::binding::check(cnf, presented, false) {
+        Ok(Some(_)) => ("bound", None),
+        Ok(None) => ("unbound", None),
+        Err(e @ TokenError::CertificateRequired) => ("no_certificate", Some(e.to_string())),
+        Err(e @ TokenError::CertificateMismatch { .. }) => ("mismatch", Some(e.to_string())),
+        Err(e) => ("invalid", Some(e.to_string())),
+    };
+    Binding {
+        state,
+        cnf: readable.map(|t| t.to_string()),
+        presented: presented.map(ToString::to_string),
+        message,
+    }
+}
+
+/// Validates `form.token` as the protected resource does: JWKS, issuer, audience, algorithm
+/// allow-list, time `now_seconds` and the certificate binding to `presented_x5t` (the
+/// inspected certificate's `x5t#S256`, as `Inspected.thumbprint` gives it, or none).
+///
+/// Returns `{valid, error, status, www_authenticate, header, claims, decode_error, signature:
+/// "valid"|"invalid"|"not_checked", binding: {state, cnf, presented, message}, exp,
+/// exp_rfc3339, now}`; a refused token is a result, not an exception.
+///
+/// # Errors
+/// Throws core's message, prefixed with the field, when the form cannot configure a validator:
+/// unreadable JWKS, empty issuer, audience or allow-list, an unknown algorithm name.
+#[wasm_bindgen(js_name = checkToken)]
+pub fn check_token(
+    form: JsValue,
+    presented_x5t: Option<String>,
+    now_seconds: f64,
+) -> Result<JsValue, JsError> {
+    let form: TokenForm = serde_wasm_bindgen::from_value(form)
+        .map_err(|e| JsError::new(&format!("internal error reading the token form: {e}")))?;
+    let now = unix_time(now_seconds)?;
+    let token = form.token.trim();
+
+    let keys = JwkSet::from_json(form.jwks.as_bytes()).map_err(|e| js_error_in("JWKS", &e))?;
+    let mut algorithms = Vec::with_capacity(form.algorithms.len());
+    for name in &form.algorithms {
+        algorithms.push(Algorithm::from_name(name).ok_or_else(|| {
+            JsError::new(&format!(
+                "Algorithms: {name:?} is not one of {}",
+                token_algorithms().join(", ")
+            ))
+        })?);
+    }
+    let mut builder =
+        Validator::builder(form.issuer.trim(), form.audience.trim(), keys).algorithms(&algorithms);
+    if form.allow_unbound {
+        builder = builder.allow_unbound();
+    }
+    if form.allow_untyped {
+        builder = builder.allow_untyped();
+    }
+    let validator = builder
+        .build()
+        .map_err(|e| JsError::new(&format!("Validator: {e}")))?;
+
+    let presented = match presented_x5t.as_deref() {
+        None => None,
+        Some(text) => Some(CertThumbprint::from_x5t_s256(text).ok_or_else(|| {
+            JsError::new(&format!(
+                "Certificate: {text:?} is not an x5t#S256 thumbprint (43 characters of base64url)"
+            ))
+        })?),
+    };
+
+    // Header and claims for display: decoded by core, shown whatever the verdict.
+    let (mut header, mut claims, mut decode_error) = (None, None, None);
+    if token.len() <= MAX_TOKEN_BYTES {
+        match CompactJws::parse(token)
+            .and_then(|jws| Ok((jws.header().clone(), jws.payload_object()?)))
+        {
+            Ok((h, c)) => {
+                header = Some(h);
+                claims = Some(c);
+            }
+            Err(e) => decode_error = Some(Error::from(e).to_string()),
+        }
+    }
+
+    let (signature, verdict) = match validator.begin(token, presented.as_ref(), now) {
+        Err(e) => (SignatureVerdict::NotChecked, Err(e)),
+        Ok(pending) => {
+            let verified = RustCrypto.verify(
+                pending.scheme(),
+                pending.public_key(),
+                pending.signing_input(),
+                pending.signature(),
+            );
+            let signature = if verified.is_ok() {
+                SignatureVerdict::Valid
+            } else {
+                SignatureVerdict::Invalid
+            };
+            (signature, pending.finish(verified))
+        }
+    };
+    let (valid, error, status, www_authenticate) = match &verdict {
+        Ok(_) => (true, None, None, None),
+        Err(e) => {
+            let answer = BearerError::from_error(e);
+            (
+                false,
+                Some(e.to_string()),
+                Some(answer.status()),
+                Some(answer.www_authenticate(None)),
+            )
+        }
+    };
+    let exp = claims
+        .as_ref()
+        .and_then(|c| c.get("exp"))
+        .and_then(Value::as_u64);
+    to_js(&TokenResult {
+        valid,
+        error,
+        status,
+        www_authenticate,
+        binding: claims.as_ref().map(|c| binding(c, presented.as_ref())),
+        header,
+        claims,
+        decode_error,
+        signature,
+        exp,
+        exp_rfc3339: exp.map(certbound_core::time::rfc3339),
+        now: now.as_secs(),
+    })
+}
