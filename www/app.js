@@ -201,16 +201,11 @@ function onSourceChange() {
 
 function setUpInspect() {
   const select = $('inspect-source');
-  if (typeof wasm.forwardedSources === 'function') {
-    const group = el('optgroup', { label: 'Forwarded header value, written by' });
-    for (const s of wasm.forwardedSources()) {
-      group.append(el('option', { value: s.name, 'data-headers': s.headers.join(', '), text: `${s.name} (${s.headers[0]})` }));
-    }
-    select.append(group);
-  } else {
-    select.append(el('option', { value: '', disabled: true,
-      text: 'Forwarded header values: unfinished (core forwarded-header decoding not merged yet)' }));
+  const group = el('optgroup', { label: 'Forwarded header value, written by' });
+  for (const s of wasm.forwardedSources()) {
+    group.append(el('option', { value: s.name, 'data-headers': s.headers.join(', '), text: `${s.name} (${s.headers[0]})` }));
   }
+  select.append(group);
   select.addEventListener('change', onSourceChange);
   $('inspect-form').addEventListener('submit', (e) => { e.preventDefault(); inspectText(); });
   $('inspect-clear').addEventListener('click', () => {
@@ -238,14 +233,7 @@ function setUpInspect() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Tools whose core API has not been merged yet are shown as unfinished, never faked.
-
-function markUnfinished(tool, what) {
-  const note = $(`${tool}-unfinished`);
-  note.hidden = false;
-  note.textContent = `Unfinished: ${what} is not in this build yet, so this tool is disabled.`;
-  for (const c of $(`${tool}-form`).elements) c.disabled = true;
-}
+// Shared by tools 2–4.
 
 function needCurrent(out) {
   if (current) return true;
@@ -323,15 +311,9 @@ function runToken() {
   const algorithms = [...document.querySelectorAll('#token-algorithms input:checked')].map((c) => c.value);
   let r;
   try {
-    r = wasm.checkToken({
-      token: $('token-jwt').value,
-      jwks: $('token-jwks').value,
-      issuer: $('token-issuer').value,
-      audience: $('token-audience').value,
-      algorithms,
-      allow_unbound: $('token-allow-unbound').checked,
-      allow_untyped: $('token-allow-untyped').checked,
-    }, current ? current.thumbprint : undefined, timeFrom($('token-time')));
+    r = wasm.checkToken($('token-jwt').value, $('token-jwks').value, $('token-issuer').value,
+      $('token-audience').value, algorithms, $('token-allow-unbound').checked,
+      $('token-allow-untyped').checked, current ? current.thumbprint : undefined, timeFrom($('token-time')));
   } catch (err) {
     showError(out, 'Cannot check:', err);
     return;
@@ -425,18 +407,14 @@ function runClient() {
 function setUpTools() {
   setUpInspect();
   const submit = (form, run) => $(form).addEventListener('submit', (e) => { e.preventDefault(); run(); });
-  if (typeof wasm.verifyChain === 'function') submit('chain-form', runChain);
-  else markUnfinished('chain', 'path validation (core path module)');
-  if (typeof wasm.checkToken === 'function') {
-    const box = $('token-algorithms');
-    for (const name of wasm.tokenAlgorithms()) {
-      box.append(el('label', {}, el('input', { type: 'checkbox', name: 'alg', value: name, checked: name === 'ES256' }), ` ${name}`));
-    }
-    submit('token-form', runToken);
-    $('token-fetch').addEventListener('click', fetchJwks);
-  } else markUnfinished('token', 'token validation (core token module)');
-  if (typeof wasm.matchRegistration === 'function') submit('client-form', runClient);
-  else markUnfinished('client', 'client registration matching (core client module)');
+  submit('chain-form', runChain);
+  const box = $('token-algorithms');
+  for (const name of wasm.tokenAlgorithms()) {
+    box.append(el('label', {}, el('input', { type: 'checkbox', name: 'alg', value: name, checked: name === 'ES256' }), ` ${name}`));
+  }
+  submit('token-form', runToken);
+  $('token-fetch').addEventListener('click', fetchJwks);
+  submit('client-form', runClient);
 }
 
 async function main() {

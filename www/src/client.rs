@@ -104,3 +104,50 @@ pub fn match_registration(
     };
     to_js(&result)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ONE: &str = r#"{"client_id": "acme", "token_endpoint_auth_method": "tls_client_auth",
+        "tls_client_auth_subject_dn": "CN=acme"}"#;
+
+    // Intent: a lone registration object is accepted as a one-client registry; core's own
+    // formats pass through unchanged.
+    #[test]
+    fn lone_object_and_core_formats_read_alike() {
+        let lone = registry(ONE).unwrap();
+        assert_eq!(lone.len(), 1);
+        assert_eq!(lone.clients()[0].client_id(), "acme");
+        assert_eq!(registry(&format!("[{ONE}]")).unwrap().len(), 1);
+        assert_eq!(
+            registry(&format!(r#"{{"clients": [{ONE}]}}"#))
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+
+    // Intent: broken input gets exactly core's error, not one of the page's making.
+    #[test]
+    fn errors_are_cores() {
+        for bad in [
+            "{\"client_id\": ",
+            "[1]",
+            r#"{"client_id": "x", "colour": "red"}"#,
+        ] {
+            let ours = registry(bad).unwrap_err().to_string();
+            let wrapped = if bad.starts_with("{\"client_id\": \"x\"") {
+                format!("[{bad}]")
+            } else {
+                bad.to_owned()
+            };
+            assert_eq!(
+                ours,
+                ClientRegistry::from_json(wrapped.as_bytes())
+                    .unwrap_err()
+                    .to_string()
+            );
+        }
+    }
+}

@@ -50,14 +50,15 @@ fn js_error_in(field: &str, e: &certbound_core::Error) -> JsError {
     JsError::new(&format!("{field}: {e}"))
 }
 
+/// A result as a plain JS object: serialised by serde_json, parsed by the browser's
+/// `JSON.parse` (smaller in wasm than a serde-wasm-bindgen serializer per type).
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| {
-            JsError::new(&format!(
-                "internal error converting a result for the page: {e}"
-            ))
-        })
+    let json = serde_json::to_string(value).map_err(|_| {
+        JsError::new("internal error converting a result for the page (please file a bug)")
+    })?;
+    js_sys::JSON::parse(&json).map_err(|_| {
+        JsError::new("internal error parsing a result in the page (please file a bug)")
+    })
 }
 
 /// Where `now` falls in a certificate's validity period.

@@ -6,28 +6,11 @@ use certbound_core::provider::{CryptoProvider, RustCrypto};
 use certbound_core::token::jws::CompactJws;
 use certbound_core::token::{self, Algorithm, JwkSet, MAX_TOKEN_BYTES, TokenError, Validator};
 use certbound_core::{CertThumbprint, Error};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
 use crate::{js_error_in, to_js, unix_time};
-
-/// What the page's token form holds.
-#[derive(Deserialize)]
-struct TokenForm {
-    token: String,
-    jwks: String,
-    issuer: String,
-    audience: String,
-    /// JWS `alg` names allowed (core's default allow-list is `ES256` only).
-    algorithms: Vec<String>,
-    /// Accept tokens without `cnf` (`certbound token verify --allow-unbound`).
-    #[serde(default)]
-    allow_unbound: bool,
-    /// Skip the RFC 9068 `typ` and required-claims checks (`--no-typ-check`).
-    #[serde(default)]
-    allow_untyped: bool,
-}
 
 /// The signature verdict, kept apart from the overall one.
 #[derive(Serialize, Debug, PartialEq, Eq)]
@@ -99,7 +82,7 @@ fn binding(claims: &Map<String, Value>, presented: Option<&CertThumbprint>) -> B
     }
 }
 
-/// Validates `form.token` as the protected resource does: JWKS, issuer, audience, algorithm
+/// Validates `token` as the protected resource does: JWKS, issuer, audience, algorithm
 /// allow-list, time `now_seconds` and the certificate binding to `presented_x5t` (the
 /// inspected certificate's `x5t#S256`, as `Inspected.thumbprint` gives it, or none).
 ///
@@ -111,19 +94,25 @@ fn binding(claims: &Map<String, Value>, presented: Option<&CertThumbprint>) -> B
 /// Throws core's message, prefixed with the field, when the form cannot configure a validator:
 /// unreadable JWKS, empty issuer, audience or allow-list, an unknown algorithm name.
 #[wasm_bindgen(js_name = checkToken)]
+#[allow(clippy::too_many_arguments, clippy::fn_params_excessive_bools)]
 pub fn check_token(
-    form: JsValue,
+    token: &str,
+    jwks: &str,
+    issuer: &str,
+    audience: &str,
+    algorithms: Vec<String>,
+    allow_unbound: bool,
+    allow_untyped: bool,
     presented_x5t: Option<String>,
     now_seconds: f64,
 ) -> Result<JsValue, JsError> {
-    let form: TokenForm = serde_wasm_bindgen::from_value(form)
-        .map_err(|e| JsError::new(&format!("internal error reading the token form: {e}")))?;
     let now = unix_time(now_seconds)?;
-    let token = form.token.trim();
+    let token = token.trim();
 
-    let keys = JwkSet::from_json(form.jwks.as_bytes()).map_err(|e| js_error_in("JWKS", &e))?;
-    let mut algorithms = Vec::with_capacity(form.algorithms.len());
-    for name in &form.algorithms {
+    let keys = JwkSet::from_json(jwks.as_bytes()).map_err(|e| js_error_in("JWKS", &e))?;
+    let names = algorithms;
+    let mut algorithms = Vec::with_capacity(names.len());
+    for name in &names {
         algorithms.push(Algorithm::from_name(name).ok_or_else(|| {
             JsError::new(&format!(
                 "Algorithms: {name:?} is not one of {}",
@@ -132,11 +121,11 @@ pub fn check_token(
         })?);
     }
     let mut builder =
-        Validator::builder(form.issuer.trim(), form.audience.trim(), keys).algorithms(&algorithms);
-    if form.allow_unbound {
+        Validator::builder(issuer.trim(), audience.trim(), keys).algorithms(&algorithms);
+    if allow_unbound {
         builder = builder.allow_unbound();
     }
-    if form.allow_untyped {
+    if allow_untyped {
         builder = builder.allow_untyped();
     }
     let validator = builder
@@ -213,4 +202,48 @@ pub fn check_token(
         exp_rfc3339: exp.map(certbound_core::time::rfc3339),
         now: now.as_secs(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(json: &str) -> Map<String, Value> {
+        serde_json::from_str(json).unwrap()
+    }
+
+    const X5T: &str = "A4DtL2JmUMhAsvJj5tKyn64SqzmuXbMrJa0n761y5v0";
+
+    // Intent: each binding state is reported with core's text where core has one.
+    #[test]
+    fn binding_states() {
+        let bound = claims(&format!(r#"{{"cnf": {{"x5t#S256": "{X5T}"}}}}"#));
+        let mine = CertThumbprint::from_x5t_s256(X5T).unwrap();
+        let other = CertThumbprint::from_bytes([7; 32]);
+
+        let b = binding(&bound, Some(&mine));
+        assert_eq!(
+            (b.state, b.cnf.as_deref(), b.message),
+            ("bound", Some(X5T), None)
+        );
+
+        let b = binding(&bound, Some(&other));
+        assert_eq!(b.state, "mismatch");
+        assert_eq!(
+            b.message.unwrap(),
+            format!(
+                "access token is bound to certificate x5t#S256 {X5T}, but the request presented {other}"
+            )
+        );
+
+        assert_eq!(binding(&bound, None).state, "no_certificate");
+        assert_eq!(binding(&claims("{}"), Some(&mine)).state, "unbound");
+
+        // The RFC 8705 §3.1 illustrative value has non-zero trailing bits: unreadable.
+        let b = binding(
+            &claims(r#"{"cnf": {"x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}}"#),
+            Some(&mine),
+        );
+        assert_eq!((b.state, b.cnf), ("invalid", None));
+    }
 }

@@ -75,6 +75,22 @@ test('a DER file chosen with the file input is inspected', async () => {
   await page.close();
 });
 
+test('a file dropped on the input is inspected', async () => {
+  const der = firstDer(await conformance('rfc-examples/c00'));
+  const tab = await openPage(browser.context, server.origin);
+  const { page } = tab;
+  const dt = await page.evaluateHandle((bytes) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([new Uint8Array(bytes)], 'leaf.der', { type: 'application/pkix-cert' }));
+    return transfer;
+  }, [...der]);
+  await page.dispatchEvent('#inspect-input', 'drop', { dataTransfer: dt });
+  await page.waitForSelector('#inspect-out article.cert');
+  assert.equal(await text(page, '#inspect-out [data-field="x5t#S256"]'), await rfc9440LeafThumbprint());
+  assertQuietAndLocal(tab);
+  await page.close();
+});
+
 test('bad input shows core\'s error text and clears the inspected certificate', async () => {
   const tab = await openPage(browser.context, server.origin);
   const { page } = tab;
@@ -167,4 +183,17 @@ test('the page says everything stays in the page', async () => {
   const tab = await openPage(browser.context, server.origin);
   assert.match(await text(tab.page, '#privacy'), /^Everything stays in this page\./);
   await tab.page.close();
+});
+
+test('a missing wasm module is reported on the page, not a blank page', async () => {
+  const page = await browser.context.newPage();
+  const uncaught = [];
+  page.on('pageerror', (e) => uncaught.push(e.message));
+  await page.route('**/certbound_www_bg.wasm', (route) => route.fulfill({ status: 404, body: '' }));
+  await page.goto(`${server.origin}/`);
+  await page.waitForSelector('#load-status.bad');
+  assert.match(await text(page, '#load-status'), /^Could not load the WebAssembly module \(.+\)\. Serve the page over HTTP/);
+  assert.equal(await page.isDisabled('#inspect-run'), true);
+  assert.deepEqual(uncaught, []);
+  await page.close();
 });
