@@ -144,6 +144,11 @@ impl fmt::Display for HeaderName {
 ///
 /// Each proxy hop appends one element, so the element describing the client's TLS connection
 /// to *our* proxy is the one our proxy appended: the last, unless further hops follow it.
+///
+/// Elements before it are only as trustworthy as the hops that wrote them: with Envoy's
+/// `APPEND_FORWARD` a client can send its own XFCC, and if our proxy then appends nothing (no
+/// client certificate) a forged element is last, whatever `By` it claims. Run the edge proxy
+/// with `SANITIZE_SET` (or strip the header before it) so the list starts at a trusted hop.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum XfccElement {
     /// The last element whose `By` (the appending proxy's URI SAN) equals this value.
@@ -192,6 +197,7 @@ impl Default for EnvoyOptions {
 /// Textual names (`FromStr` / `Display`): `rfc9440`, `cloudflare`, `envoy` (also `envoy:first`,
 /// `envoy:last`, `envoy:by=<URI>`), `nginx` (or `nginx:<Header-Name>`), `aws-alb`, `traefik`,
 /// `haproxy` (or `haproxy:<Header-Name>`), `azure`.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CertSource {
     /// AWS Application Load Balancer mTLS: `X-Amzn-Mtls-Clientcert` (passthrough mode, leaf and
@@ -429,7 +435,7 @@ pub fn decode<H: Headers + ?Sized>(
         | CertSource::Traefik => {
             let name = source.primary_header();
             single(headers, name, limits)?
-                .map(|value| single_header_value(source, name, value, limits))
+                .map(|value| from_value(source, value, limits))
                 .transpose()
         }
     }
@@ -451,35 +457,29 @@ pub fn decode_value(
     let name = source.primary_header();
     let value = checked(name, value, limits)?;
     match (source, chain_value) {
-        (CertSource::Rfc9440, chain) => {
-            let chain = chain
-                .map(|c| {
-                    check_size(RFC9440_CHAIN, c.len(), limits)?;
-                    Ok::<_, Error>(c.trim_matches(is_ows))
-                })
-                .transpose()?;
-            rfc9440::from_values(value, chain, limits)
+        (CertSource::Rfc9440, Some(chain)) => {
+            check_size(RFC9440_CHAIN, chain.len(), limits)?;
+            rfc9440::from_values(value, Some(chain.trim_matches(is_ows)), limits)
         }
         (_, Some(_)) => Err(ForwardedError::UnexpectedChain {
             source: source.name(),
         }
         .into()),
-        (CertSource::AwsAlb, None) => aws_alb::from_value(ALB_CHAIN, value, limits),
-        (CertSource::Envoy(options), None) => xfcc::from_value(value, options, limits),
-        (_, None) => single_header_value(source, name, value, limits),
+        (_, None) => from_value(source, value, limits),
     }
 }
 
-/// Decodes the value of a source whose certificate lives in one singleton header.
-fn single_header_value(
-    source: &CertSource,
-    name: &str,
-    value: &str,
-    limits: &Limits,
-) -> Result<ForwardedCert, Error> {
+/// Decodes the (checked, trimmed) value of the source's primary header.
+fn from_value(source: &CertSource, value: &str, limits: &Limits) -> Result<ForwardedCert, Error> {
+    let name = source.primary_header();
     match source {
-        CertSource::Nginx { .. } => nginx::from_value(name, value),
-        CertSource::Traefik => traefik::from_value(name, value, limits),
+        CertSource::AwsAlb => aws_alb::from_value(ALB_CHAIN, value, limits),
+        CertSource::Azure => {
+            let der = encoding::base64(name, value.as_bytes(), 0, false)?;
+            build(name, der, name, Vec::new())
+        }
+        CertSource::Cloudflare => cloudflare::from_value(value, None),
+        CertSource::Envoy(options) => xfcc::from_value(value, options, limits),
         CertSource::Haproxy { .. } => {
             // `%{+Q}[ssl_c_der,base64]` wraps the value in double quotes.
             let unquoted = value
@@ -490,12 +490,9 @@ fn single_header_value(
             let der = encoding::base64(name, unquoted.as_bytes(), offset, false)?;
             build(name, der, name, Vec::new())
         }
-        CertSource::Cloudflare => cloudflare::from_value(value, None),
-        // Azure; the other sources never reach here.
-        _ => {
-            let der = encoding::base64(name, value.as_bytes(), 0, false)?;
-            build(name, der, name, Vec::new())
-        }
+        CertSource::Nginx { .. } => nginx::from_value(name, value),
+        CertSource::Rfc9440 => rfc9440::from_values(value, None, limits),
+        CertSource::Traefik => traefik::from_value(name, value, limits),
     }
 }
 

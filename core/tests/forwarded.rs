@@ -155,6 +155,24 @@ fn rfc9440_appendix_a() {
         "v68ffgcPn6jdYpBfFY2nP4ShE2Yk-6_Mk5PI9yh6aes"
     );
     assert_eq!(got.chain().len(), 2);
+    // The chain thumbprints published in the same file's "Derived facts" table.
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/conformance/rfc-examples/README.md"
+    ))
+    .unwrap();
+    let published = |row: &str| {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("| {row} |")))
+            .unwrap();
+        line.split('`').nth(1).unwrap().to_owned()
+    };
+    assert_eq!(
+        got.chain()[0].x5t_s256().to_string(),
+        published("intermediate")
+    );
+    assert_eq!(got.chain()[1].x5t_s256().to_string(), published("root"));
     assert_eq!(got.leaf().subject().to_string(), "CN=BC");
     assert_eq!(
         got.chain()[0].subject().common_name(),
@@ -644,6 +662,19 @@ fn encoding_errors() {
             problem: PemProblem::InvalidBase64
         }
     );
+    for (body, position) in [("AA=A", 30), ("AAA", 27)] {
+        let block = format!("-----BEGIN CERTIFICATE-----{body}-----END CERTIFICATE-----");
+        let err = decode_value(&src("nginx"), &block, None, &lim()).unwrap_err();
+        assert_eq!(
+            fwd(err),
+            ForwardedError::Pem {
+                header: "X-SSL-Client-Cert".into(),
+                position,
+                problem: PemProblem::InvalidPadding
+            },
+            "{body}"
+        );
+    }
     let empty_block = "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----";
     let err = decode_value(&src("nginx"), empty_block, None, &lim()).unwrap_err();
     assert!(matches!(
@@ -722,6 +753,20 @@ fn certificate_parse_errors() {
         err.to_string(),
         "header X-ARR-ClientCert: leaf certificate does not parse: DER: \
          ASN.1 DER message is incomplete: expected 3, actual 2 at byte 2"
+    );
+    // Bytes after the certificate's DER are refused, not ignored.
+    let mut padded = p.leaf.clone();
+    padded.push(0);
+    let err = decode_value(&src("azure"), &b64(&padded), None, &lim()).unwrap_err();
+    assert!(
+        matches!(
+            fwd(err.clone()),
+            ForwardedError::Certificate {
+                which: CertRole::Leaf,
+                ..
+            }
+        ),
+        "{err}"
     );
     let garbage = b64(b"\x30\x03\x02\x01\x01");
     let err = decode_value(
@@ -915,6 +960,18 @@ fn truncations_and_flips_never_panic() {
                 assert_eq!(got.leaf().x5t_s256(), want, "{source} cut at {cut}");
             }
         }
+        // The separate RFC 9440 chain value, truncated.
+        if let Some(chain) = &chain {
+            for cut in 0..chain.len() {
+                if let Ok(got) = decode_value(&source, &value, Some(&chain[..cut]), &lim()) {
+                    assert_eq!(got.leaf().x5t_s256(), want);
+                    assert!(
+                        got.chain().len() < 2,
+                        "a cut chain lost no certificate: {cut}"
+                    );
+                }
+            }
+        }
         // Byte flips at a spread of positions, with a few replacement bytes each.
         let step = (bytes.len() / 97).max(1);
         for at in (0..bytes.len()).step_by(step) {
@@ -923,11 +980,8 @@ fn truncations_and_flips_never_panic() {
                 m[at] = replacement;
                 if let Ok(s) = std::str::from_utf8(&m) {
                     let _ = decode_value(&source, s, chain.as_deref(), &lim());
-                    let headers: Vec<(String, String)> = source
-                        .header_names()
-                        .iter()
-                        .map(|h| ((*h).to_owned(), s.to_owned()))
-                        .collect();
+                    let primary = source.header_names()[0].to_owned();
+                    let headers = vec![(primary, s.to_owned())];
                     let _ = decode(&source, &headers, &lim());
                 }
             }

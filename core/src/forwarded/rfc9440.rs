@@ -9,6 +9,10 @@
 //! Parameters are parsed (so their syntax is checked) and ignored, as RFC 8941 requires for
 //! unknown ones. `Client-Cert` is a singleton; `Client-Cert-Chain` field lines are combined with
 //! `, ` (RFC 9110 §5.3).
+//!
+//! RFC 8941 §4.2 tells generic parsers to treat a field that fails to parse as absent. Here a
+//! malformed value is an error instead, so an operator sees why a client that did present a
+//! certificate is not authenticated; either way no certificate is accepted.
 
 use alloc::borrow::ToOwned;
 use alloc::vec::Vec;
@@ -34,12 +38,12 @@ pub(super) fn from_values(
     chain: Option<&str>,
     limits: &Limits,
 ) -> Result<super::ForwardedCert, Error> {
-    let mut p = Parser::new(RFC9440_CERT, cert.trim_matches(' ').as_bytes());
+    let mut p = Parser::new(RFC9440_CERT, cert.trim_matches(super::is_ows).as_bytes());
     let leaf = p.item()?;
     p.end()?;
     let mut ders = Vec::new();
     if let Some(chain) = chain {
-        let mut p = Parser::new(RFC9440_CHAIN, chain.trim_matches(' ').as_bytes());
+        let mut p = Parser::new(RFC9440_CHAIN, chain.trim_matches(super::is_ows).as_bytes());
         while !p.at_end() {
             if ders.len() == limits.max_chain() {
                 return Err(ForwardedError::ChainTooLong {
