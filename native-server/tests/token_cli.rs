@@ -1,5 +1,8 @@
 //! `certbound token verify|decode` end to end: real binary, files written per test.
 
+// Test helpers outside #[test] functions unwrap fixtures they just built.
+#![allow(clippy::unwrap_used)]
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::Duration;
