@@ -788,3 +788,55 @@ impl PendingSignature {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use alloc::string::ToString;
+
+    use super::*;
+
+    fn one_key() -> JwkSet {
+        JwkSet::from_json(
+            br#"{"keys":[{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}"#,
+        )
+        .unwrap()
+    }
+
+    // Intent: the builder refuses configurations that would accept everything or nothing.
+    #[test]
+    fn builder_refuses_unsafe_configs() {
+        let b = |iss: &str, aud: &str, keys: JwkSet| Validator::builder(iss, aud, keys);
+        assert_eq!(
+            b("", "a", one_key()).build().unwrap_err(),
+            ValidatorBuilderError::EmptyIssuer
+        );
+        assert_eq!(
+            b("i", "", one_key()).build().unwrap_err(),
+            ValidatorBuilderError::EmptyAudience
+        );
+        assert_eq!(
+            b("i", "a", JwkSet::default()).build().unwrap_err(),
+            ValidatorBuilderError::EmptyKeySet
+        );
+        assert_eq!(
+            b("i", "a", one_key()).algorithms(&[]).build().unwrap_err(),
+            ValidatorBuilderError::EmptyAlgorithms
+        );
+        let e = b("i", "a", one_key()).leeway_secs(301).build().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "leeway of 301 s is over the maximum of 300 s: fix the clocks instead"
+        );
+        assert!(b("i", "a", one_key()).leeway_secs(300).build().is_ok());
+    }
+
+    // Intent: the RFC 9068 typ comparison is case-insensitive and exact otherwise.
+    #[test]
+    fn at_jwt_media_type() {
+        assert!(is_at_jwt("at+jwt"));
+        assert!(is_at_jwt("APPLICATION/AT+JWT"));
+        assert!(!is_at_jwt("jwt"));
+        assert!(!is_at_jwt("at+jwt "));
+        assert!(!is_at_jwt("application/jwt"));
+    }
+}
