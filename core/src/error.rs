@@ -8,6 +8,7 @@ use core::fmt;
 
 use crate::forwarded::ForwardedError;
 use crate::pem::PemError;
+use crate::token::TokenError;
 
 /// Everything certbound-core can refuse.
 #[non_exhaustive]
@@ -54,6 +55,8 @@ pub enum Error {
         /// The offending text (truncated to 64 bytes).
         input: alloc::string::String,
     },
+    /// An access token or its key set was refused.
+    Token(TokenError),
 }
 
 /// Why an extension was refused.
@@ -103,6 +106,7 @@ impl fmt::Display for Error {
                 f,
                 "invalid time {input:?}: expected RFC 3339 (2024-05-01T12:00:00Z) or UNIX seconds"
             ),
+            Self::Token(e) => e.fmt(f),
         }
     }
 }

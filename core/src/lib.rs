@@ -14,6 +14,8 @@
 //! | [`cert`] | the [`Certificate`] view: names, SANs, key usages, key info, thumbprints |
 //! | [`time`] | [`UnixTime`] helpers: RFC 3339 rendering and parsing |
 //! | [`provider`] | the signature-verification seam and its RustCrypto default |
+//! | [`token`] | certificate-bound JWT access tokens: JWS/JWK, RFC 9068 claims, `cnf` binding |
+//! | [`oauth`] | every deny answer: RFC 6750 `WWW-Authenticate`, RFC 6749 §5.2 bodies |
 //! | [`error`] | the crate's one [`Error`] enum |
 //!
 //! ## Getting started
@@ -49,9 +51,11 @@ extern crate std;
 pub mod cert;
 pub mod error;
 pub mod forwarded;
+pub mod oauth;
 pub mod pem;
 pub mod provider;
 pub mod time;
+pub mod token;
 
 pub use cert::{CertThumbprint, Certificate};
 pub use error::Error;
