@@ -558,3 +558,56 @@ fn unknown_client_and_method_mismatch() {
         "client \"device-7\": no client certificate was presented; mutual-TLS client authentication needs one (RFC 8705 §2)"
     );
 }
+
+#[test]
+fn self_signed_jwks_ed25519_and_unsupported_keys() {
+    // Intent: OKP Ed25519 JWKs register their x5c; an unsupported kty is a load error.
+    let k = KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
+    let (cert, _) = self_signed("device-9", &k, None);
+    let jwk = json!({
+        "kty": "OKP", "crv": "Ed25519",
+        "x": Base64UrlUnpadded::encode_string(k.public_key_raw()),
+        "x5c": [Base64::encode_string(cert.der())],
+    });
+    let reg = registry(json!([{
+        "client_id": "device-9",
+        "token_endpoint_auth_method": "self_signed_tls_client_auth",
+        "jwks": { "keys": [jwk] },
+    }]));
+    authenticate(
+        &reg,
+        "device-9",
+        &cert,
+        &[],
+        None,
+        now(),
+        &AuthOptions::new(),
+    )
+    .unwrap();
+
+    let load = |jwk: Value| {
+        ClientRegistry::from_json(
+            json!([{
+                "client_id": "device-9",
+                "token_endpoint_auth_method": "self_signed_tls_client_auth",
+                "jwks": { "keys": [jwk] },
+            }])
+            .to_string()
+            .as_bytes(),
+        )
+        .unwrap_err()
+        .to_string()
+    };
+    assert_eq!(
+        load(json!({"kty": "oct", "k": "AAAA", "x5c": [Base64::encode_string(cert.der())]})),
+        "client \"device-9\": jwks key 1: kty must be EC, RSA or OKP"
+    );
+    assert_eq!(
+        load(json!({"kty": "OKP", "crv": "Ed25519", "x": "AAAA"})),
+        "client \"device-9\": jwks key 1: it has no x5c; self_signed_tls_client_auth needs each key's certificate"
+    );
+    assert_eq!(
+        load(json!({"kty": "OKP", "crv": "Ed25519", "x": "AAAA", "x5c": ["not base64!"]})),
+        "client \"device-9\": jwks key 1: x5c[0] is not standard base64 (RFC 7517 §4.7)"
+    );
+}
