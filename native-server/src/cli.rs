@@ -3,6 +3,7 @@
 mod authenticate;
 mod input;
 mod inspect;
+mod token;
 
 use std::process::ExitCode;
 
@@ -22,6 +23,8 @@ enum Command {
     Authenticate(authenticate::Args),
     /// Show what matters about a certificate (PEM, DER, or a forwarded header value).
     Inspect(inspect::Args),
+    /// Verify a certificate-bound access token, or decode one (unverified).
+    Token(token::Args),
 }
 
 /// Runs a parsed command line; `Err` is printed on stderr with exit code 1.
@@ -29,5 +32,6 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match cli.command {
         Command::Authenticate(args) => authenticate::run(args),
         Command::Inspect(args) => inspect::run(args),
+        Command::Token(args) => token::run(args),
     }
 }
