@@ -1,5 +1,8 @@
 //! Path validation with rcgen chains built per test.
 
+// Helpers outside #[test] fns unwrap too: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
 use std::time::Duration;
 
 use certbound_core::path::{
@@ -152,10 +155,10 @@ fn valid_chain_reports_thumbprints() {
     assert_eq!(v.anchor_index(), 1);
     assert_eq!(v.anchor_subject(), "CN=Root CA");
     assert_eq!(v.intermediate_indices(), [0]);
-    assert_eq!(store.len(), 2);
     // The trust store is cheap to share.
     let shared = store.clone();
     assert!(verify(&shared, &leaf, std::slice::from_ref(&ica.cert)).is_ok());
+    assert_eq!(store.len(), 2);
 }
 
 // Intent: an expired or not-yet-valid leaf is named with its own time.
@@ -187,7 +190,7 @@ fn intermediate_validity() {
     p.not_after = date_time_ymd(2025, 11, 1);
     let ica = root.sub(p);
     let leaf = ica.leaf("alice");
-    let inter = [other.cert.clone(), ica.cert.clone()];
+    let inter = [other.cert, ica.cert];
     assert_eq!(
         err_text(verify(&trust(&[&root]), &leaf, &inter)),
         "intermediate 2 (CN=LA Intermediate CA): expired at 2025-11-01T00:00:00Z"
@@ -196,7 +199,7 @@ fn intermediate_validity() {
     p.not_before = date_time_ymd(2026, 2, 1);
     let ica = root.sub(p);
     let leaf = ica.leaf("alice");
-    let e = verify(&trust(&[&root]), &leaf, &[ica.cert.clone()]).unwrap_err();
+    let e = verify(&trust(&[&root]), &leaf, &[ica.cert]).unwrap_err();
     assert_eq!(
         e.to_string(),
         "intermediate 1 (CN=LA Intermediate CA): not valid before 2026-02-01T00:00:00Z"
@@ -251,7 +254,7 @@ fn broken_signature() {
     let ica_fake = impostor.sub(params("Issuing CA", Some(0)));
     let leaf = ica_fake.leaf("mallory");
     assert_eq!(
-        err_text(verify(&trust(&[&root]), &leaf, &[ica_fake.cert.clone()])),
+        err_text(verify(&trust(&[&root]), &leaf, &[ica_fake.cert])),
         "intermediate 1 (CN=Issuing CA): signature does not verify with its issuer's public key"
     );
 }
@@ -291,7 +294,7 @@ fn path_length() {
     let ica1 = root.sub(params("Policy CA", Some(0)));
     let ica2 = ica1.sub(params("Issuing CA", Some(255)));
     let leaf = ica2.leaf("alice");
-    let inter = [ica2.cert.clone(), ica1.cert.clone()];
+    let inter = [ica2.cert, ica1.cert];
     assert_eq!(
         err_text(verify(&trust(&[&root]), &leaf, &inter)),
         "intermediate 2 (CN=Policy CA): path length constraint 0 exceeded by the intermediates below it"
@@ -303,7 +306,7 @@ fn path_length() {
         verify(
             &trust(&[&root]),
             &leaf,
-            &[ica1.cert.clone(), ica2.cert.clone()]
+            &[ica1.cert, ica2.cert]
         )
         .is_ok()
     );
