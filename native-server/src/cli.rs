@@ -2,6 +2,7 @@
 
 mod input;
 mod inspect;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -19,11 +20,14 @@ pub(crate) struct Cli {
 enum Command {
     /// Show what matters about a certificate (PEM, DER, or a forwarded header value).
     Inspect(inspect::Args),
+    /// Validate a certificate chain against trust anchors (and CRLs) at a given time.
+    Verify(verify::Args),
 }
 
 /// Runs a parsed command line; `Err` is printed on stderr with exit code 1.
 pub(crate) fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match cli.command {
         Command::Inspect(args) => inspect::run(args),
+        Command::Verify(args) => verify::run(args),
     }
 }
