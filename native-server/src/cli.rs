@@ -4,6 +4,7 @@ mod authenticate;
 mod input;
 mod inspect;
 mod token;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -25,6 +26,8 @@ enum Command {
     Inspect(inspect::Args),
     /// Verify a certificate-bound access token, or decode one (unverified).
     Token(token::Args),
+    /// Validate a certificate chain against trust anchors (and CRLs) at a given time.
+    Verify(verify::Args),
 }
 
 /// Runs a parsed command line; `Err` is printed on stderr with exit code 1.
@@ -33,5 +36,6 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Authenticate(args) => authenticate::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Token(args) => token::run(args),
+        Command::Verify(args) => verify::run(args),
     }
 }
