@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod cli;
+mod registrations;
 
 use std::process::ExitCode;
 
