@@ -6,6 +6,9 @@
 //!
 //! Run: `cargo test --release -p certbound-tests --test wycheproof -- --nocapture`.
 
+// Helpers outside #[test] fns unwrap too: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
+
 use certbound_core::provider::{CryptoProvider, RustCrypto, SignatureScheme};
 use rustls_pki_types::{AlgorithmIdentifier, SignatureVerificationAlgorithm, alg_id};
 use wycheproof::TestResult;
