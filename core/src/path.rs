@@ -31,7 +31,10 @@ use core::cell::RefCell;
 use core::fmt;
 
 use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, ServerName, TrustAnchor};
+use rustls_pki_types::{
+    CertificateDer, CertificateRevocationListDer, ServerName, SignatureVerificationAlgorithm,
+    TrustAnchor,
+};
 use webpki::{
     CertRevocationList, EndEntityCert, ExpirationPolicy, OwnedCertRevocationList,
     RevocationCheckDepth, RevocationOptionsBuilder, UnknownStatusPolicy,
@@ -381,6 +384,14 @@ impl VerifiedPath {
     pub fn intermediate_indices(&self) -> &[usize] {
         &self.intermediates
     }
+}
+
+/// The certificate signature algorithms certbound accepts, verified with [`RustCrypto`]: ECDSA
+/// P-256/P-384 with SHA-256/384 (X.509's DER signatures converted to `r ‖ s`), RSA PKCS#1 v1.5
+/// and PSS with SHA-256/384/512 (2048–8192 bits), Ed25519. The same set [`verify_chain`] uses;
+/// a rustls verifier can be given it so the handshake and core agree.
+pub fn signature_algorithms() -> &'static [&'static dyn SignatureVerificationAlgorithm] {
+    &algorithms::RUSTCRYPTO
 }
 
 /// Validates `leaf` up to an anchor of `trust` at `now`, using `intermediates` (untrusted, any

@@ -11,7 +11,7 @@ use core::fmt;
 use rustls_pki_types::alg_id;
 use rustls_pki_types::{AlgorithmIdentifier, InvalidSignature, SignatureVerificationAlgorithm};
 
-use crate::provider::{CryptoProvider, SignatureScheme};
+use crate::provider::{CryptoProvider, RustCrypto, SignatureScheme};
 
 /// How a signature's bytes are encoded in X.509.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +118,7 @@ const ENTRIES: [Entry; 11] = {
 };
 
 /// One webpki algorithm verifying through a [`CryptoProvider`].
+#[derive(Clone, Copy)]
 pub(crate) struct ProviderAlgorithm<'a> {
     entry: Entry,
     provider: &'a dyn CryptoProvider,
@@ -213,3 +214,32 @@ impl<'a> Algorithms<'a> {
             .any(|a| a.entry.signature.as_ref() == signature)
     }
 }
+
+/// The set bound to [`RustCrypto`], for `'static` use (rustls verifiers, tests).
+static RUSTCRYPTO_ALGORITHMS: [ProviderAlgorithm<'static>; COUNT] = {
+    let mut out = [ProviderAlgorithm {
+        entry: ENTRIES[0],
+        provider: &RustCrypto,
+    }; COUNT];
+    let mut i = 0;
+    while i < COUNT {
+        out[i].entry = ENTRIES[i];
+        i += 1;
+    }
+    out
+};
+
+/// [`RUSTCRYPTO_ALGORITHMS`] as webpki / rustls take them.
+pub(crate) static RUSTCRYPTO: [&dyn SignatureVerificationAlgorithm; COUNT] = [
+    &RUSTCRYPTO_ALGORITHMS[0],
+    &RUSTCRYPTO_ALGORITHMS[1],
+    &RUSTCRYPTO_ALGORITHMS[2],
+    &RUSTCRYPTO_ALGORITHMS[3],
+    &RUSTCRYPTO_ALGORITHMS[4],
+    &RUSTCRYPTO_ALGORITHMS[5],
+    &RUSTCRYPTO_ALGORITHMS[6],
+    &RUSTCRYPTO_ALGORITHMS[7],
+    &RUSTCRYPTO_ALGORITHMS[8],
+    &RUSTCRYPTO_ALGORITHMS[9],
+    &RUSTCRYPTO_ALGORITHMS[10],
+];
