@@ -1,9 +1,18 @@
 //! wasm-bindgen wrappers over `certbound-core` for the browser demo page (`www/index.html`).
 //!
-//! Every function here only translates: JS values in, core call, plain JS objects out (via
-//! `serde-wasm-bindgen`), or a thrown `Error` whose message is core's `Display` text, so the page
-//! shows exactly what the native server and the edge worker say. Time is an argument: the page
-//! passes `Date.now() / 1000`; core never reads a clock.
+//! Every function here only translates: JS values in, core call, plain JS objects out
+//! (serde_json, then the browser's `JSON.parse`), or a thrown `Error` whose message is core's
+//! `Display` text, so the page shows exactly what the native server and the edge worker say.
+//! Time is an argument: the page passes `Date.now() / 1000`; core never reads a clock.
+//!
+//! | JS | core |
+//! |---|---|
+//! | `Inspected.fromBundle(bytes)`, `Inspected.fromHeader(source, value, chain?)`, `.view(now)` | `cert::parse_bundle`, `forwarded::decode_value`, `Certificate::summary` |
+//! | `forwardedSources()` | `forwarded::CertSource` names and header names |
+//! | `verifyChain(inspected, intermediatesPem, trustPem, "client"\|"server", now)` | `path::verify_chain` |
+//! | `checkToken(jwt, jwks, iss, aud, algs, allowUnbound, allowUntyped, x5t?, now)`, `tokenAlgorithms()` | `token::Validator`, `token::binding`, `oauth::BearerError` |
+//! | `matchRegistration(inspected, json, clientId, trustPem, now)` | `client::authenticate` |
+//! | `parseTime(text)`, `rfc3339(secs)` | `time::parse_time`, `time::rfc3339` |
 #![forbid(unsafe_code)]
 
 pub mod chain;
