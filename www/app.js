@@ -361,15 +361,17 @@ async function fetchJwks() {
   const button = $('token-fetch');
   button.disabled = true;
   try {
-    const response = await fetch(url, { credentials: 'omit', referrerPolicy: 'no-referrer', cache: 'no-store' });
+    const response = await fetch(url, {
+      credentials: 'omit', referrerPolicy: 'no-referrer', cache: 'no-store', signal: AbortSignal.timeout(15000),
+    });
     if (!response.ok) throw new Error(`HTTP ${response.status} from ${url.origin}`);
     const body = await response.text();
     $('token-jwks').value = body;
     out.replaceChildren(verdict(true, 'Fetched:', `${body.length} characters from ${url.href} into the JWKS field.`));
   } catch (err) {
-    const why = err instanceof TypeError
-      ? `${err.message} (network error, or the server does not allow cross-origin requests: CORS)`
-      : message(err);
+    let why = message(err);
+    if (err instanceof TypeError) why = `${err.message} (network error, or the server does not allow cross-origin requests: CORS)`;
+    else if (err instanceof DOMException && err.name === 'TimeoutError') why = 'no answer within 15 seconds';
     showError(out, 'Cannot fetch the JWKS:', why);
   } finally {
     button.disabled = false;

@@ -172,9 +172,17 @@ test('reads on a phone: no horizontal scrolling', async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.fill('#inspect-input', await conformance('rfc-examples/rfc9440_chain.pem'));
   await page.click('#inspect-run');
+  await page.fill('#chain-trust', await conformance('rfc-examples/c02'));
+  await page.fill('#chain-time', '2020-05-20T00:00:00Z');
+  await page.click('#chain-run');
+  await page.waitForSelector('#chain-out ol.path');
+  await page.fill('#client-registration', '{"client_id": "bc", "token_endpoint_auth_method": "tls_client_auth", "tls_client_auth_subject_dn": "CN=Somebody Else Entirely"}');
+  await page.click('#client-run');
+  await page.waitForSelector('#client-out .verdict');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.equal(overflow, 0);
-  await page.screenshot({ path: new URL('../test-artifacts/phone.png', import.meta.url).pathname, fullPage: false });
+  await page.screenshot({ path: new URL('../test-artifacts/phone.png', import.meta.url).pathname, fullPage: true });
+  await screenshot(page, '#chain', 'phone-chain');
   assertQuietAndLocal(tab);
   await page.close();
 });
