@@ -102,7 +102,7 @@ function list(values) {
 
 function renderCertificate(c, i, n) {
   const s = c.summary;
-  const role = i === 0 ? 'leaf' : (i === n - 1 && s.subject === s.issuer ? 'root' : 'chain');
+  const role = i === 0 ? 'leaf' : (i === n - 1 && c.self_issued ? 'root' : 'chain');
   const dl = el('dl');
   row(dl, 'Subject', el('span', { class: 'dn', text: s.subject }));
   row(dl, 'Issuer', el('span', { class: 'dn', text: s.issuer }));

@@ -105,12 +105,15 @@ fn validity(cert: &Certificate, now: UnixTime) -> Validity {
 struct CertView {
     summary: CertificateSummary,
     validity: Validity,
+    /// Subject equals issuer (core compares the DER names): a root when it ends a chain.
+    self_issued: bool,
 }
 
 fn view(cert: &Certificate, now: UnixTime) -> CertView {
     CertView {
         summary: cert.summary(),
         validity: validity(cert, now),
+        self_issued: cert.is_self_issued(),
     }
 }
 
