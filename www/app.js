@@ -327,9 +327,11 @@ function runToken() {
       el('code', { 'data-field': 'www-authenticate', text: `WWW-Authenticate: ${r.www_authenticate}` })));
   }
   const sig = {
-    valid: 'Valid: verified with the matching JWKS key.',
+    valid: r.valid
+      ? 'Valid: verified with the matching JWKS key.'
+      : 'Valid: verified with the matching JWKS key (for information only: the token is refused for the reason above).',
     invalid: 'Invalid: the signature does not verify with the selected JWKS key.',
-    not_checked: 'Not checked: the token was refused before its signature was verified.',
+    not_checked: 'Not checked: the token does not decode, or no allowed algorithm and JWKS key fit its header.',
   }[r.signature];
   parts.push(panel('Signature', el('p', { 'data-field': 'signature', text: sig })));
   if (r.exp !== null && r.exp !== undefined) {

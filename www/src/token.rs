@@ -20,7 +20,8 @@ enum SignatureVerdict {
     Valid,
     /// Did not verify.
     Invalid,
-    /// Not reached: the token was refused by a check that comes first (see core's token docs).
+    /// Could not be checked: the token does not decode, or no allowed algorithm and JWKS key
+    /// fit its header.
     NotChecked,
 }
 
@@ -64,6 +65,41 @@ pub fn token_algorithms() -> Vec<String> {
     Algorithm::ALL.iter().map(|a| a.name().into()).collect()
 }
 
+/// Verifies a refused token's signature with the key core's `JwkSet::select` picks for its
+/// header's `alg` (if allowed) and `kid`; `NotChecked` when no allowed algorithm and key fit.
+fn signature_for_information(
+    validator: &Validator,
+    allowed: &[Algorithm],
+    jws: &CompactJws<'_>,
+) -> SignatureVerdict {
+    let header = jws.header();
+    let Some(alg) = header
+        .get("alg")
+        .and_then(Value::as_str)
+        .and_then(Algorithm::from_name)
+        .filter(|a| allowed.contains(a))
+    else {
+        return SignatureVerdict::NotChecked;
+    };
+    let kid = match header.get("kid") {
+        None => None,
+        Some(Value::String(kid)) => Some(kid.as_str()),
+        Some(_) => return SignatureVerdict::NotChecked,
+    };
+    let Ok(key) = validator.keys().select(alg, kid) else {
+        return SignatureVerdict::NotChecked;
+    };
+    match RustCrypto.verify(
+        alg.scheme(),
+        key.public_key(),
+        jws.signing_input().as_bytes(),
+        jws.signature(),
+    ) {
+        Ok(()) => SignatureVerdict::Valid,
+        Err(_) => SignatureVerdict::Invalid,
+    }
+}
+
 fn binding(claims: &Map<String, Value>, presented: Option<&CertThumbprint>) -> Binding {
     let cnf = claims.get("cnf");
     let readable = cnf.and_then(|c| token::binding::bound_thumbprint(c).ok());
@@ -88,7 +124,9 @@ fn binding(claims: &Map<String, Value>, presented: Option<&CertThumbprint>) -> B
 ///
 /// Returns `{valid, error, status, www_authenticate, header, claims, decode_error, signature:
 /// "valid"|"invalid"|"not_checked", binding: {state, cnf, presented, message}, exp,
-/// exp_rfc3339, now}`; a refused token is a result, not an exception.
+/// exp_rfc3339, now}`; a refused token is a result, not an exception. `valid`, `error` and the
+/// answer are core's verdict. `signature` is checked even when core refused the token before
+/// its signature (core checks claims first), for the reader's information only.
 ///
 /// # Errors
 /// Throws core's message, prefixed with the field, when the form cannot configure a validator:
@@ -142,11 +180,13 @@ pub fn check_token(
     };
 
     // Header and claims for display: decoded by core, shown whatever the verdict.
+    let jws = (token.len() <= MAX_TOKEN_BYTES).then(|| CompactJws::parse(token));
     let (mut header, mut claims, mut decode_error) = (None, None, None);
-    if token.len() <= MAX_TOKEN_BYTES {
-        match CompactJws::parse(token)
-            .and_then(|jws| Ok((jws.header().clone(), jws.payload_object()?)))
-        {
+    if let Some(parsed) = &jws {
+        match parsed.as_ref().map_err(Clone::clone).and_then(|j| {
+            let c = j.payload_object()?;
+            Ok((j.header().clone(), c))
+        }) {
             Ok((h, c)) => {
                 header = Some(h);
                 claims = Some(c);
@@ -156,7 +196,16 @@ pub fn check_token(
     }
 
     let (signature, verdict) = match validator.begin(token, presented.as_ref(), now) {
-        Err(e) => (SignatureVerdict::NotChecked, Err(e)),
+        Err(e) => {
+            // Refused before the signature (core checks claims first). For the page's reader the
+            // signature is still checked, for information only: same key selection, same
+            // provider, and the verdict stays core's refusal.
+            let jws = jws.and_then(Result::ok);
+            let signature = jws.map_or(SignatureVerdict::NotChecked, |j| {
+                signature_for_information(&validator, &algorithms, &j)
+            });
+            (signature, Err(e))
+        }
         Ok(pending) => {
             let verified = RustCrypto.verify(
                 pending.scheme(),

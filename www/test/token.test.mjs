@@ -91,7 +91,9 @@ test('refused tokens show core\'s text and the WWW-Authenticate answer', async (
     `Refused: access token is bound to certificate x5t#S256 ${other}, but the request presented ${x5t}`);
   assert.equal(await text(page, '#token-out [data-field="www-authenticate"]'),
     'WWW-Authenticate: Bearer error="invalid_token", error_description="The access token is bound to a different client certificate"');
-  assert.equal(await text(page, '#token-out [data-field="signature"]'), 'Not checked: the token was refused before its signature was verified.');
+  // Core refuses before verifying; the page still checks the signature, for information.
+  assert.equal(await text(page, '#token-out [data-field="signature"]'),
+    'Valid: verified with the matching JWKS key (for information only: the token is refused for the reason above).');
   assert.equal(await page.getAttribute('#token-out [data-field="binding"]', 'data-state'), 'mismatch');
   await screenshot(page, '#token', 'token-error');
 
@@ -127,6 +129,15 @@ test('refused tokens show core\'s text and the WWW-Authenticate answer', async (
   await page.fill('#token-jwt', `${b64url({ alg: 'none', typ: 'at+jwt' })}.${b64url({ iss: ISS })}.${b64url('x')}`);
   await page.click('#token-run');
   assert.match(await text(page, '#token-out .verdict'), /^Refused: .*"none"/);
+  assert.equal(await text(page, '#token-out [data-field="signature"]'),
+    'Not checked: the token does not decode, or no allowed algorithm and JWKS key fit its header.');
+
+  // A forged and expired token: refused for expiry, and the signature shows as invalid.
+  const expired = mint({ cnf: { 'x5t#S256': x5t }, iat: now - 10000, exp: now - 7200 }).split('.');
+  await page.fill('#token-jwt', `${expired[0]}.${expired[1]}.${sig.toString('base64url')}`);
+  await page.click('#token-run');
+  assert.match(await text(page, '#token-out .verdict'), /^Refused: access token expired at /);
+  assert.equal(await text(page, '#token-out [data-field="signature"]'), 'Invalid: the signature does not verify with the selected JWKS key.');
 
   // Garbage and configuration errors.
   await page.fill('#token-jwt', 'not-a-jwt');
