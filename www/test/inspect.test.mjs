@@ -112,7 +112,9 @@ test('bad input shows core\'s error text and clears the inspected certificate', 
   assert.equal(await text(page, '#inspect-out [role="alert"]'),
     "Cannot read this certificate: no certificate found: expected DER, or PEM with a '-----BEGIN CERTIFICATE-----' block");
 
-  // A binary file that is not a certificate: core's DER error with the byte position.
+  // A binary file that is not a certificate: core's DER error with the byte position. (Clear
+  // first: the file is read asynchronously, so wait for a fresh alert.)
+  await page.click('#inspect-clear');
   await page.setInputFiles('#inspect-file', { name: 'junk.der', mimeType: 'application/octet-stream', buffer: Buffer.from([0x30, 0x03, 0x02, 0x01]) });
   await page.waitForSelector('#inspect-out [role="alert"]');
   assert.match(await text(page, '#inspect-out [role="alert"]'), /^Cannot read this certificate: certificate 1: DER: .+ at byte \d+$/);
