@@ -474,10 +474,14 @@ pub fn verify_chain_with_provider(
     // Extra checks on each candidate path; the first refusal is kept to explain a failure.
     let refused: RefCell<Option<PathError>> = RefCell::new(None);
     let check = |candidate: &webpki::VerifiedPath<'_>| -> Result<(), webpki::Error> {
-        let Some(path) = ctx.resolve(candidate) else {
-            return Ok(());
-        };
-        match profile::check(&ctx, &path) {
+        // Fail closed: a candidate that does not map back onto the inputs is refused.
+        let checked = ctx
+            .resolve(candidate)
+            .ok_or(PathError::Internal {
+                what: "candidate path does not map back to the inputs",
+            })
+            .and_then(|path| profile::check(&ctx, &path));
+        match checked {
             Ok(()) => Ok(()),
             Err(e) => {
                 let mut slot = refused.borrow_mut();
@@ -903,5 +907,48 @@ impl fmt::Display for PathError {
 impl From<PathError> for Error {
     fn from(e: PathError) -> Self {
         Self::Path(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Intent: a certificate reference reads as role then subject, as every error starts.
+    #[test]
+    fn cert_ref_display() {
+        let r = CertRef {
+            role: CertRole::Intermediate(1),
+            subject: String::from("CN=LA Intermediate CA"),
+        };
+        assert_eq!(r.to_string(), "intermediate 1 (CN=LA Intermediate CA)");
+        let r = CertRef {
+            role: CertRole::Leaf,
+            subject: String::new(),
+        };
+        assert_eq!(r.to_string(), "leaf (empty subject)");
+        let e = PathError::UnknownIssuer {
+            cert: CertRef {
+                role: CertRole::TrustAnchor(2),
+                subject: String::from("CN=x"),
+            },
+            issuer: String::from("CN=y"),
+            anchors: 1,
+        };
+        assert_eq!(
+            e.to_string(),
+            "trust anchor 2 (CN=x): issuer not found among 1 trust anchor (issuer: CN=y)"
+        );
+    }
+
+    // Intent: defaults are strict — clientAuth, unknown revocation status and expired CRLs refused.
+    #[test]
+    fn secure_defaults() {
+        assert_eq!(VerifyOptions::default().purpose, Purpose::ClientAuth);
+        let p = RevocationPolicy::default();
+        assert_eq!(p.unknown_status, UnknownStatus::Deny);
+        assert_eq!(p.expired_crl, ExpiredCrl::Deny);
+        assert!(!p.leaf_only);
+        assert_eq!(Purpose::ClientAuth.to_string(), "clientAuth");
     }
 }

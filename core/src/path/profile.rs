@@ -640,3 +640,80 @@ fn valid_email_constraint(c: &str) -> bool {
         valid_domain(c)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mailbox(s: &str) -> Mailbox<'_> {
+        Mailbox::parse(s).unwrap()
+    }
+
+    // Intent: RFC 5280 §4.2.1.10 email forms: mailbox exact (local part case-sensitive),
+    // host exact, `.domain` for subdomains only; domains compare case-insensitively.
+    #[test]
+    fn email_constraint_matching() {
+        assert!(mailbox("foo@example.com").matches("foo@EXAMPLE.com"));
+        assert!(!mailbox("Foo@example.com").matches("foo@example.com"));
+        assert!(mailbox("foo@Example.COM").matches("example.com"));
+        assert!(!mailbox("foo@sub.example.com").matches("example.com"));
+        assert!(mailbox("foo@sub.example.com").matches(".example.com"));
+        assert!(!mailbox("foo@example.com").matches(".example.com"));
+        assert!(!mailbox("foo@badexample.com").matches(".example.com"));
+        // An asterisk is a literal character, not a wildcard.
+        assert!(mailbox("*@example.com").matches("*@example.com"));
+        assert!(!mailbox("user@example.com").matches("*@example.com"));
+    }
+
+    // Intent: malformed addresses and constraints are recognised as such.
+    #[test]
+    fn email_syntax() {
+        for bad in [
+            "",
+            "@example.com",
+            "foo@",
+            "a@b@example.com",
+            "a..b@example.com",
+            "foo@-x.com",
+            "foo@exa mple.com",
+        ] {
+            assert!(Mailbox::parse(bad).is_none(), "{bad}");
+        }
+        for good in [
+            "example.com",
+            ".example.com",
+            "foo@example.com",
+            "**@example.com",
+        ] {
+            assert!(valid_email_constraint(good), "{good}");
+        }
+        for bad in [
+            "invalid@invalid@example.com",
+            "..example.com",
+            "",
+            "@example.com",
+        ] {
+            assert!(!valid_email_constraint(bad), "{bad}");
+        }
+    }
+
+    // Intent: profile problems read as actionable sentences.
+    #[test]
+    fn problem_display() {
+        assert_eq!(
+            ProfileProblem::Criticality {
+                extension: "authorityKeyIdentifier",
+                must_be_critical: false
+            }
+            .to_string(),
+            "authorityKeyIdentifier extension must not be marked critical"
+        );
+        assert_eq!(
+            ProfileProblem::PublicKey {
+                key: "RSA 1024".into()
+            }
+            .to_string(),
+            "public key RSA 1024 is not accepted (RSA 2048-8192 bits in whole bytes, EC P-256/P-384/P-521, Ed25519 are)"
+        );
+    }
+}
