@@ -13,6 +13,30 @@
 //!   path building continues with other candidates (see `path/profile.rs`): RFC 822 (email)
 //!   name constraints, which webpki does not enforce, and a few RFC 5280 profile rules.
 //!
+//! ## Getting started
+//! ```
+//! use certbound_core::path::{self, TrustStore, VerifyOptions};
+//! use certbound_core::{Certificate, UnixTime};
+//! # use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+//! # let ca_key = KeyPair::generate()?;
+//! # let mut ca = CertificateParams::new(vec![])?;
+//! # ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+//! # let ca_pem = ca.self_signed(&ca_key)?.pem();
+//! # let leaf_der = CertificateParams::new(vec!["client.example".into()])?
+//! #     .signed_by(&KeyPair::generate()?, &Issuer::new(ca, ca_key))?
+//! #     .der()
+//! #     .to_vec();
+//! // Once, at startup: the anchors (and CRLs) client certificates must chain to.
+//! let trust = TrustStore::from_pem(ca_pem.as_bytes())?;
+//! // Per connection: the leaf, the intermediates the client sent, and the current time.
+//! let leaf = Certificate::from_der(&leaf_der)?;
+//! let now = UnixTime::since_unix_epoch(core::time::Duration::from_secs(1_767_225_600));
+//! let verified = path::verify_chain(&trust, &leaf, &[], now, &VerifyOptions::default())?;
+//! assert_eq!(verified.chain().len(), 2); // leaf, anchor
+//! assert_eq!(verified.leaf(), leaf.x5t_s256());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! ## Bounded work on hostile input
 //! - at most [`MAX_INTERMEDIATES`] untrusted intermediates are considered;
 //! - webpki's own budgets apply to each verification: 100 signature checks, 200,000 path
