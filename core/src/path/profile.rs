@@ -11,7 +11,7 @@
 //! - **RFC 5280 profile rules** webpki leaves to CAs: criticality of AKI / SKI (MUST NOT be
 //!   critical), policy constraints (MUST be critical), name constraints only in CA
 //!   certificates and never empty, a positive serial number, CA certificates (anchors too) with
-//!   a non-empty subject, `basicConstraints` `cA=TRUE` (critical in anchors) and `keyCertSign` when key
+//!   a non-empty subject, a subjectKeyIdentifier, `basicConstraints` `cA=TRUE` (critical in anchors) and `keyCertSign` when key
 //!   usage is present, no `keyCertSign` in a non-CA, SAN critical when the subject is empty,
 //!   well-formed AIA, a self-signed anchor's AKI naming only its own SKI, no unknown critical
 //!   extension in an anchor, an anchor valid at the verification time, CRL issuers with
@@ -79,6 +79,8 @@ pub enum ProfileProblem {
     CaWithoutBasicConstraints,
     /// A CA certificate whose key usage lacks `keyCertSign` (RFC 5280 §4.2.1.3).
     CaWithoutKeyCertSign,
+    /// A CA certificate without a subject key identifier (RFC 5280 §4.2.1.2).
+    CaWithoutSubjectKeyId,
     /// A non-CA certificate asserting `keyCertSign` (RFC 5280 §4.2.1.3).
     KeyCertSignWithoutCa,
     /// An empty subject without a (critical) subjectAltName (RFC 5280 §4.2.1.6).
@@ -142,6 +144,9 @@ impl fmt::Display for ProfileProblem {
             ),
             Self::CaWithoutKeyCertSign => {
                 f.write_str("CA certificate's key usage lacks keyCertSign")
+            }
+            Self::CaWithoutSubjectKeyId => {
+                f.write_str("CA certificate lacks a subjectKeyIdentifier extension")
             }
             Self::KeyCertSignWithoutCa => {
                 f.write_str("key usage asserts keyCertSign but the certificate is not a CA")
@@ -333,6 +338,10 @@ fn check_cert(node: &Node<'_>, role: Role) -> Result<(), ProfileProblem> {
         }
         if cert.key_usage().is_some() && !key_cert_sign {
             return Err(ProfileProblem::CaWithoutKeyCertSign);
+        }
+        // RFC 5280 §4.2.1.2: CA certificates MUST carry a subjectKeyIdentifier.
+        if extension(cert, OID_SKI).is_none() {
+            return Err(ProfileProblem::CaWithoutSubjectKeyId);
         }
     }
     if cert.subject().is_empty() && !extension(cert, OID_SAN).is_some_and(|e| e.critical) {
