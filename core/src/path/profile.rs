@@ -1,25 +1,33 @@
-//! Checks certbound adds on top of rustls-webpki, run on every candidate path webpki accepts.
+//! Checks certbound adds on top of rustls-webpki, run on every candidate path webpki accepts
+//! (a refusal makes webpki continue with the next candidate).
 //!
-//! Each check exists because an x509-limbo case showed webpki accepting a chain RFC 5280
-//! forbids, and was kept only if it caused no false rejection on the suite.
+//! Each check exists because an x509-limbo case showed webpki accepting a chain RFC 5280 (or,
+//! for servers, the CA/B Forum) forbids, and was measured against x509-limbo, NIST PKITS and
+//! the BoringSSL chains: none adds a false rejection on limbo; the policyConstraints rule costs
+//! two PKITS cases (4.8.10/11) and fixes four others plus one limbo case.
 //!
 //! - **RFC 822 (email) name constraints** (RFC 5280 §4.2.1.10). webpki does not implement
 //!   them: it refuses *every* email name under an email constraint. certbound evaluates them
 //!   (mailbox, host and `.domain` forms; local part case-sensitive, domain case-insensitive)
 //!   against `rfc822Name` SANs and subject `emailAddress` attributes, and refuses malformed
 //!   addresses and constraints.
-//! - **RFC 5280 profile rules** webpki leaves to CAs: criticality of AKI / SKI (MUST NOT be
-//!   critical), policy constraints (MUST be critical), name constraints only in CA
-//!   certificates and never empty, a positive serial number, CA certificates (anchors too) with
-//!   a non-empty subject, a subjectKeyIdentifier, `basicConstraints` `cA=TRUE` (critical in anchors) and `keyCertSign` when key
-//!   usage is present, no `keyCertSign` in a non-CA, SAN critical when the subject is empty,
-//!   well-formed AIA, a self-signed anchor's AKI naming only its own SKI, no unknown critical
-//!   extension in an anchor, an anchor valid at the verification time, CRL issuers with
-//!   `cRLSign`, and an allow-list of public keys in *every* certificate — the leaf's key is not
-//!   otherwise checked: RSA 2048–8192 bits in whole bytes, EC P-256/P-384/P-521, Ed25519.
-//! - **CA/Browser Forum server profile** (only for [`Purpose::ServerAuth`]): the leaf has a
-//!   non-critical EKU without `anyExtendedKeyUsage`, the anchor has no EKU, the SAN is not
+//! - **RFC 5280 profile rules** webpki leaves to CAs: AKI / SKI not critical, policy
+//!   constraints critical, name constraints only in CA certificates and never empty, no
+//!   leading period in DNS constraints, a positive serial number; CA certificates (anchors
+//!   too) with a non-empty subject, a subjectKeyIdentifier, `basicConstraints` `cA=TRUE`
+//!   (critical in anchors) and `keyCertSign` when key usage is present; no `keyCertSign` in a
+//!   non-CA; a critical SAN when the subject is empty; well-formed AIA; a self-signed anchor's
+//!   AKI naming only its own SKI; no unknown critical extension in an anchor; an anchor valid
+//!   at the verification time; CRL issuers with `cRLSign`; and an allow-list of public keys in
+//!   *every* certificate (webpki never looks at the leaf's key): RSA 2048–8192 bits in whole
+//!   bytes, EC P-256/P-384/P-521, Ed25519.
+//! - **CA/Browser Forum server profile** (only for [`Purpose::ServerAuth`]): the leaf's EKU is
+//!   not critical and has no `anyExtendedKeyUsage`, the anchor has no EKU, the SAN is not
 //!   critical beside a non-empty subject, and DNS names have no underscore.
+//!
+//! Deliberately not checked, because they caused false rejections or would refuse common
+//! private-CA client certificates: AKI presence (`openssl x509 -req` omits it), a subject CN
+//! repeated in the SAN, critical name constraints, EKU presence.
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
