@@ -243,3 +243,55 @@ pub(crate) static RUSTCRYPTO: [&dyn SignatureVerificationAlgorithm; COUNT] = [
     &RUSTCRYPTO_ALGORITHMS[9],
     &RUSTCRYPTO_ALGORITHMS[10],
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Intent: X.509's DER ECDSA signatures are converted for the provider; r‖s is refused here.
+    #[test]
+    fn ecdsa_der_conversion() {
+        use p256::ecdsa::signature::Signer;
+        let key = p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap();
+        let public = key.verifying_key().to_encoded_point(false);
+        let sig: p256::ecdsa::Signature = key.sign(b"tbsCertificate");
+        let algs = Algorithms::new(&RustCrypto);
+        let alg = algs
+            .find(alg_id::ECDSA_P256.as_ref(), alg_id::ECDSA_SHA256.as_ref())
+            .unwrap();
+        let der = sig.to_der();
+        assert!(
+            alg.verify_signature(public.as_bytes(), b"tbsCertificate", der.as_bytes())
+                .is_ok()
+        );
+        assert!(
+            alg.verify_signature(public.as_bytes(), b"tbsCertificatf", der.as_bytes())
+                .is_err()
+        );
+        assert!(
+            alg.verify_signature(public.as_bytes(), b"tbsCertificate", &sig.to_bytes())
+                .is_err()
+        );
+    }
+
+    // Intent: every accepted pair is findable by its AlgorithmIdentifiers, and nothing else is.
+    #[test]
+    fn lookup_by_algorithm_identifiers() {
+        let algs = Algorithms::new(&RustCrypto);
+        for e in ENTRIES {
+            let a = algs
+                .find(e.public_key.as_ref(), e.signature.as_ref())
+                .unwrap();
+            assert_eq!(a.entry.scheme, e.scheme);
+        }
+        assert!(
+            algs.find(
+                alg_id::ECDSA_P256.as_ref(),
+                alg_id::RSA_PKCS1_SHA256.as_ref()
+            )
+            .is_none()
+        );
+        assert!(!algs.supports_signature(alg_id::ED448.as_ref()));
+        assert_eq!(RUSTCRYPTO.len(), COUNT);
+    }
+}
