@@ -2,6 +2,9 @@
 
 mod input;
 mod inspect;
+mod keys;
+mod pki;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -19,11 +22,22 @@ pub(crate) struct Cli {
 enum Command {
     /// Show what matters about a certificate (PEM, DER, or a forwarded header value).
     Inspect(inspect::Args),
+    /// Run the mTLS authorization server and protected resource.
+    Serve(serve::Args),
+    /// Development PKI.
+    #[command(subcommand)]
+    Pki(pki::Command),
+    /// Token-signing keys in the state directory.
+    #[command(subcommand)]
+    Keys(keys::Command),
 }
 
 /// Runs a parsed command line; `Err` is printed on stderr with exit code 1.
 pub(crate) fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match cli.command {
         Command::Inspect(args) => inspect::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Pki(cmd) => pki::run(cmd),
+        Command::Keys(cmd) => keys::run(cmd),
     }
 }

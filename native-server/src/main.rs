@@ -6,6 +6,8 @@
 #![forbid(unsafe_code)]
 
 mod cli;
+mod devpki;
+mod server;
 
 use std::process::ExitCode;
 
