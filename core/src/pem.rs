@@ -281,7 +281,7 @@ mod tests {
         let bad = alloc::format!("{}{}", block(BODY), block(&BODY.replace("ODEy", "OD!y")));
         assert_eq!(
             read_bundle(bad.as_bytes()).unwrap_err().to_string(),
-            "PEM block 2: base64 invalid at line 10"
+            "PEM block 2: base64 invalid at line 11"
         );
         let unterminated = "-----BEGIN CERTIFICATE-----\nAAAA\n";
         assert_eq!(
