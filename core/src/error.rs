@@ -6,6 +6,7 @@
 
 use core::fmt;
 
+use crate::forwarded::ForwardedError;
 use crate::pem::PemError;
 
 /// Everything certbound-core can refuse.
@@ -30,6 +31,8 @@ pub enum Error {
         /// What was wrong with it.
         reason: ExtensionProblem,
     },
+    /// A client certificate forwarded in request headers was malformed.
+    Forwarded(ForwardedError),
     /// The input held no certificate at all.
     NoCertificate,
     /// The input held more certificates than the configured limit.
@@ -84,6 +87,7 @@ impl fmt::Display for Error {
                     write!(f, "certificate {index}: extension {extension} appears twice")
                 }
             },
+            Self::Forwarded(e) => e.fmt(f),
             Self::NoCertificate => f.write_str(
                 "no certificate found: expected DER, or PEM with a '-----BEGIN CERTIFICATE-----' block",
             ),

@@ -48,6 +48,7 @@ extern crate std;
 
 pub mod cert;
 pub mod error;
+pub mod forwarded;
 pub mod pem;
 pub mod provider;
 pub mod time;
