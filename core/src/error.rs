@@ -54,6 +54,10 @@ pub enum Error {
         /// The offending text (truncated to 64 bytes).
         input: alloc::string::String,
     },
+    /// Certificate path validation refused a chain (or a trust store could not be built).
+    Path(crate::path::PathError),
+    /// Mutual-TLS client authentication failed, or a client registration was invalid.
+    ClientAuth(crate::client::ClientAuthError),
 }
 
 /// Why an extension was refused.
@@ -103,6 +107,8 @@ impl fmt::Display for Error {
                 f,
                 "invalid time {input:?}: expected RFC 3339 (2024-05-01T12:00:00Z) or UNIX seconds"
             ),
+            Self::Path(e) => e.fmt(f),
+            Self::ClientAuth(e) => e.fmt(f),
         }
     }
 }

@@ -12,7 +12,9 @@
 //! |---|---|
 //! | [`pem`] | PEM / DER bundle reading with positioned errors |
 //! | [`cert`] | the [`Certificate`] view: names, SANs, key usages, key info, thumbprints |
+//! | [`client`] | RFC 8705 client registrations and mutual-TLS client authentication |
 //! | [`time`] | [`UnixTime`] helpers: RFC 3339 rendering and parsing |
+//! | [`path`] | certificate path validation to trust anchors (rustls-webpki + extra checks) |
 //! | [`provider`] | the signature-verification seam and its RustCrypto default |
 //! | [`error`] | the crate's one [`Error`] enum |
 //!
@@ -47,8 +49,10 @@ extern crate alloc;
 extern crate std;
 
 pub mod cert;
+pub mod client;
 pub mod error;
 pub mod forwarded;
+pub mod path;
 pub mod pem;
 pub mod provider;
 pub mod time;

@@ -1,5 +1,6 @@
 //! Command-line interface: one module per subcommand, each a thin translation to core.
 
+mod authenticate;
 mod input;
 mod inspect;
 mod keys;
@@ -20,6 +21,8 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Decide RFC 8705 client authentication offline, as the token endpoint would.
+    Authenticate(authenticate::Args),
     /// Show what matters about a certificate (PEM, DER, or a forwarded header value).
     Inspect(inspect::Args),
     /// Run the mTLS authorization server and protected resource.
@@ -35,6 +38,7 @@ enum Command {
 /// Runs a parsed command line; `Err` is printed on stderr with exit code 1.
 pub(crate) fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match cli.command {
+        Command::Authenticate(args) => authenticate::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Pki(cmd) => pki::run(cmd),

@@ -8,6 +8,7 @@
 mod cli;
 mod devpki;
 mod server;
+mod registrations;
 
 use std::process::ExitCode;
 
