@@ -8,6 +8,7 @@ use core::fmt;
 
 use crate::forwarded::ForwardedError;
 use crate::pem::PemError;
+use crate::token::TokenError;
 
 /// Everything certbound-core can refuse.
 #[non_exhaustive]
@@ -58,6 +59,8 @@ pub enum Error {
     Path(crate::path::PathError),
     /// Mutual-TLS client authentication failed, or a client registration was invalid.
     ClientAuth(crate::client::ClientAuthError),
+    /// An access token or its key set was refused.
+    Token(TokenError),
 }
 
 /// Why an extension was refused.
@@ -109,6 +112,7 @@ impl fmt::Display for Error {
             ),
             Self::Path(e) => e.fmt(f),
             Self::ClientAuth(e) => e.fmt(f),
+            Self::Token(e) => e.fmt(f),
         }
     }
 }

@@ -6,6 +6,7 @@ mod inspect;
 mod keys;
 mod pki;
 mod serve;
+mod token;
 
 use std::process::ExitCode;
 
@@ -33,6 +34,8 @@ enum Command {
     /// Token-signing keys in the state directory.
     #[command(subcommand)]
     Keys(keys::Command),
+    /// Verify a certificate-bound access token, or decode one (unverified).
+    Token(token::Args),
 }
 
 /// Runs a parsed command line; `Err` is printed on stderr with exit code 1.
@@ -43,5 +46,6 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Serve(args) => serve::run(args),
         Command::Pki(cmd) => pki::run(cmd),
         Command::Keys(cmd) => keys::run(cmd),
+        Command::Token(args) => token::run(args),
     }
 }
