@@ -22,7 +22,11 @@ fn pki_init(dir: &Path) -> String {
         .args(["pki", "init", dir.to_str().expect("utf-8")])
         .output()
         .expect("run pki init");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).expect("utf-8");
     stdout
         .lines()
@@ -59,7 +63,10 @@ fn discovery_without_certificate() {
         let m = a.json();
         let issuer = format!("https://localhost:{}", srv.addr.port());
         assert_eq!(m["issuer"], issuer.as_str());
-        assert_eq!(m["token_endpoint"], format!("{issuer}/oauth2/token").as_str());
+        assert_eq!(
+            m["token_endpoint"],
+            format!("{issuer}/oauth2/token").as_str()
+        );
         assert_eq!(
             m["introspection_endpoint"],
             format!("{issuer}/oauth2/introspect").as_str()
@@ -104,7 +111,10 @@ fn health_and_metrics() {
             text.contains("certbound_http_requests_total{route=\"other\",status=\"404\"} 1\n"),
             "{text}"
         );
-        assert!(text.contains("certbound_tls_handshakes_total{result=\"ok\"} 1\n"), "{text}");
+        assert!(
+            text.contains("certbound_tls_handshakes_total{result=\"ok\"} 1\n"),
+            "{text}"
+        );
         assert!(text.contains("certbound_connections_active 1\n"), "{text}");
     });
 }
@@ -164,7 +174,10 @@ fn certificate_verify_is_checked() {
             assert!(r.is_err(), "{v:?}: wrong key was accepted: {r:?}");
         }
     });
-    let log = { let mut s = srv; s.stop() };
+    let log = {
+        let mut s = srv;
+        s.stop()
+    };
     assert!(log.contains("TLS handshake failed"), "{log}");
 }
 
@@ -202,7 +215,10 @@ fn required_client_auth() {
         }
         .await;
         assert!(r.is_err(), "no certificate was accepted: {r:?}");
-        let mut c = srv.connect(Some(&srv.pki_client())).await.expect("with cert");
+        let mut c = srv
+            .connect(Some(&srv.pki_client()))
+            .await
+            .expect("with cert");
         assert_eq!(c.get("/healthz", None).await.expect("healthz").status, 200);
     });
 }
@@ -237,7 +253,10 @@ fn thumbprint_allow_list() {
 #[test]
 fn static_files() {
     let (dir, cfg) = edited_config("static", |t| {
-        t.replace("state_dir = \"state\"", "state_dir = \"state\"\nwww_dir = \"www\"")
+        t.replace(
+            "state_dir = \"state\"",
+            "state_dir = \"state\"\nwww_dir = \"www\"",
+        )
     });
     std::fs::create_dir_all(dir.join("www/pkg")).expect("mkdir");
     std::fs::write(dir.join("www/index.html"), "<!doctype html>hi").expect("index");
@@ -254,7 +273,10 @@ fn static_files() {
         assert_eq!(&w.body[..], b"\0asm\x01\0\0\0");
         let t = c.get("/../certbound.toml", None).await.expect("traversal");
         assert_eq!(t.status, 404);
-        let k = c.get("/%2e%2e/server.key", None).await.expect("encoded traversal");
+        let k = c
+            .get("/%2e%2e/server.key", None)
+            .await
+            .expect("encoded traversal");
         assert_eq!(k.status, 404);
     });
 }
