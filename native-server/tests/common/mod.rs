@@ -52,6 +52,21 @@ impl Server {
         )
     }
 
+    /// `certbound serve --dev-dir DIR --listen ADDR` (a restart on the same address keeps the
+    /// default issuer `https://localhost:PORT`).
+    pub fn start_dev_on(dir: &Path, addr: SocketAddr) -> Self {
+        Self::start(
+            &[
+                "serve",
+                "--dev-dir",
+                dir.to_str().expect("utf-8 path"),
+                "--listen",
+                &addr.to_string(),
+            ],
+            dir,
+        )
+    }
+
     /// `certbound serve --config FILE --listen 127.0.0.1:0`.
     pub fn start_config(config: &Path, dir: &Path) -> Self {
         Self::start(
