@@ -249,13 +249,14 @@ fn thumbprint_allow_list() {
     });
 }
 
-// Intent: www_dir files are served with the right content types, nothing outside it.
+// Intent: www_dir files are served with the right content types, nothing outside it; configured
+// RFC 8705 §5 endpoint aliases are published.
 #[test]
 fn static_files() {
     let (dir, cfg) = edited_config("static", |t| {
         t.replace(
             "state_dir = \"state\"",
-            "state_dir = \"state\"\nwww_dir = \"www\"",
+            "state_dir = \"state\"\nwww_dir = \"www\"\nmtls_endpoint_aliases = { token_endpoint = \"https://mtls.example/oauth2/token\" }",
         )
     });
     std::fs::create_dir_all(dir.join("www/pkg")).expect("mkdir");
@@ -273,6 +274,14 @@ fn static_files() {
         assert_eq!(&w.body[..], b"\0asm\x01\0\0\0");
         let t = c.get("/../certbound.toml", None).await.expect("traversal");
         assert_eq!(t.status, 404);
+        let m = c
+            .get("/.well-known/oauth-authorization-server", None)
+            .await
+            .expect("metadata");
+        assert_eq!(
+            m.json()["mtls_endpoint_aliases"],
+            serde_json::json!({"token_endpoint": "https://mtls.example/oauth2/token"})
+        );
         let k = c
             .get("/%2e%2e/server.key", None)
             .await
@@ -638,7 +647,11 @@ fn restart_keeps_keys_and_rotation_keeps_old_key() {
             .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
-    srv.stop();
+    let log = srv.stop();
+    assert!(
+        log.contains("shutting down: no new connections, finishing requests in flight"),
+        "{log}"
+    );
     let srv = Server::start_dev_on(&dir, srv.addr);
     assert!(srv.password.is_none(), "the dev PKI was regenerated");
     rt().block_on(async {

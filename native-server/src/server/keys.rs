@@ -114,6 +114,11 @@ fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> Result<(), KeyStoreErro
 }
 
 impl KeyStore {
+    /// Whether `state_dir` already holds a key manifest.
+    pub(crate) fn exists(state_dir: &Path) -> bool {
+        state_dir.join("keys").join(MANIFEST).exists()
+    }
+
     /// Opens `state_dir`, creating it and a first signing key if there is none.
     pub(crate) fn open(state_dir: &Path) -> Result<Self, KeyStoreError> {
         let dir = state_dir.join("keys");
@@ -294,4 +299,99 @@ fn generate_key() -> Result<(String, Vec<u8>), String> {
 /// Imports PKCS#8 DER as a signing key.
 fn import_key(der: &[u8]) -> Result<SigningKey, String> {
     SigningKey::from_pkcs8_der(der).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_state(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("certbound-keys-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
+
+    // Intent: the first open creates one signing key that a second open finds again.
+    #[test]
+    fn first_key_persists() {
+        let d = temp_state("persist");
+        assert!(!KeyStore::exists(&d));
+        let a = KeyStore::open(&d).unwrap();
+        let kid = a.signing().unwrap().kid.clone();
+        assert!(KeyStore::exists(&d));
+        let b = KeyStore::open(&d).unwrap();
+        assert_eq!(b.signing().unwrap().kid, kid);
+        let (signing, published) = b.keys(now_secs()).unwrap();
+        assert_eq!(signing.kid(), kid);
+        assert_eq!(published.len(), 1);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    // Intent: rotation keeps the retired key published for the longest token lifetime, then
+    // deletes it at the next rotation.
+    #[test]
+    fn rotation_lifecycle() {
+        let d = temp_state("rotate");
+        let mut s = KeyStore::open(&d).unwrap();
+        let first = s.signing().unwrap().kid.clone();
+        let t0 = 1_000_000;
+        let second = s.rotate(t0).unwrap();
+        assert_ne!(first, second);
+        assert_eq!(s.signing().unwrap().kid, second);
+        let published: Vec<_> = s.published(t0 + 10).map(|e| e.kid.clone()).collect();
+        assert_eq!(published, [first.clone(), second.clone()]);
+        let later = t0 + MAX_TOKEN_LIFETIME_SECS;
+        let published: Vec<_> = s.published(later).map(|e| e.kid.clone()).collect();
+        assert_eq!(published, std::slice::from_ref(&second));
+        let third = s.rotate(later).unwrap();
+        assert!(!d.join("keys").join(format!("{first}.p8")).exists());
+        let reopened = KeyStore::open(&d).unwrap();
+        let kids: Vec<_> = reopened.entries.iter().map(|e| e.kid.clone()).collect();
+        assert_eq!(kids, [second, third]);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    // Intent: a manifest that names a key by the wrong kid, or two active keys, is refused
+    // with a message naming the file.
+    #[test]
+    fn bad_manifest_refused() {
+        let d = temp_state("bad");
+        let s = KeyStore::open(&d).unwrap();
+        let kid = s.signing().unwrap().kid.clone();
+        let manifest = d.join("keys").join(MANIFEST);
+        std::fs::copy(
+            d.join("keys").join(format!("{kid}.p8")),
+            d.join("keys").join("other.p8"),
+        )
+        .unwrap();
+        std::fs::write(
+            &manifest,
+            r#"{"keys":[{"kid":"other","created_at":1,"retired_at":5}]}"#,
+        )
+        .unwrap();
+        let e = KeyStore::open(&d).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            format!(
+                "{}: not a usable signing key: its kid is {kid:?}, the manifest says \"other\"",
+                d.join("keys/other.p8").display()
+            )
+        );
+        std::fs::write(
+            &manifest,
+            format!(
+                r#"{{"keys":[{{"kid":"{kid}","created_at":1,"retired_at":null}},{{"kid":"{kid}","created_at":2,"retired_at":null}}]}}"#
+            ),
+        )
+        .unwrap();
+        let e = KeyStore::open(&d).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            format!(
+                "{}: invalid key manifest: 2 keys are marked active; at most one may be (fix or remove it; removing it drops every key)",
+                manifest.display()
+            )
+        );
+        std::fs::remove_dir_all(&d).unwrap();
+    }
 }

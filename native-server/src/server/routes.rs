@@ -142,8 +142,15 @@ pub(crate) async fn dispatch(
     mut req: hyper::Request<hyper::body::Incoming>,
 ) -> Result<Response, Infallible> {
     req.extensions_mut().insert(info);
-    router.oneshot(req.map(Body::new)).await
+    match tokio::time::timeout(REQUEST_TIMEOUT, router.oneshot(req.map(Body::new))).await {
+        Ok(r) => r,
+        Err(_) => Ok((StatusCode::REQUEST_TIMEOUT, "request timed out\n").into_response()),
+    }
 }
+
+/// Longest time a request (body read included) may take: slow bodies do not hold a connection
+/// slot forever. Argon2 verification and token signing take milliseconds.
+pub(crate) const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The router with its middleware.
 pub(crate) fn router(app: Arc<App>) -> Router {
