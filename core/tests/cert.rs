@@ -8,8 +8,8 @@ use std::net::IpAddr;
 use certbound_core::cert::{PublicKeyInfo, parse_bundle};
 use certbound_core::{Certificate, Error};
 use rcgen::{
-    CertificateParams, DistinguishedName, DnType, DnValue, ExtendedKeyUsagePurpose, IsCa,
-    KeyPair, KeyUsagePurpose, SanType,
+    CertificateParams, DistinguishedName, DnType, DnValue, ExtendedKeyUsagePurpose, IsCa, KeyPair,
+    KeyUsagePurpose, SanType,
 };
 
 fn shared(rel: &str) -> Vec<u8> {
@@ -41,13 +41,21 @@ fn rfc8705_appendix_a() {
     assert_eq!(cert.subject().to_string(), "CN=mtls");
     assert!(cert.is_self_issued());
     assert_eq!(cert.serial_hex(), "02");
-    assert_eq!(cert.public_key(), PublicKeyInfo::Ec { curve: "P-256".into() });
+    assert_eq!(
+        cert.public_key(),
+        PublicKeyInfo::Ec {
+            curve: "P-256".into()
+        }
+    );
     assert!(cert.extensions().is_empty());
     assert_eq!(cert.key_usage(), None);
     let s = cert.summary();
     assert_eq!(s.not_before, "2018-10-18T12:37:09Z");
     assert_eq!(s.not_after, "2022-05-02T12:37:09Z");
-    assert_eq!(s.spki_sha256, "Wfn777VsDXE+cW3Wvzm7CuMw6D6h15KRhVqq3o80H48=");
+    assert_eq!(
+        s.spki_sha256,
+        "Wfn777VsDXE+cW3Wvzm7CuMw6D6h15KRhVqq3o80H48="
+    );
 }
 
 // Intent: the RFC 9440 Appendix A chain parses as a bundle in order, with the derived values
@@ -72,10 +80,19 @@ fn rfc9440_chain() {
     );
     assert_eq!(leaf.der().len(), 428);
     assert_eq!(leaf.san().email, ["bdc@example.com"]);
-    assert_eq!(leaf.key_usage(), Some(&["digitalSignature", "nonRepudiation"][..]));
-    assert_eq!(leaf.extended_key_usage_names(), Some(vec!["clientAuth".to_owned()]));
+    assert_eq!(
+        leaf.key_usage(),
+        Some(&["digitalSignature", "nonRepudiation"][..])
+    );
+    assert_eq!(
+        leaf.extended_key_usage_names(),
+        Some(vec!["clientAuth".to_owned()])
+    );
     assert!(!leaf.is_ca());
-    assert_eq!(leaf.issuer().to_string(), "CN=LA Intermediate CA,O=Let's Authenticate");
+    assert_eq!(
+        leaf.issuer().to_string(),
+        "CN=LA Intermediate CA,O=Let's Authenticate"
+    );
     let inter = &certs[1];
     assert!(inter.is_ca());
     assert_eq!(inter.basic_constraints().unwrap().path_len, Some(0));
@@ -96,13 +113,23 @@ fn every_san_kind() {
     let mut p = named(DistinguishedName::new());
     p.subject_alt_names = vec![
         SanType::DnsName("client.example.com".try_into().unwrap()),
-        SanType::URI("spiffe://example.com/ns/prod/sa/billing".try_into().unwrap()),
+        SanType::URI(
+            "spiffe://example.com/ns/prod/sa/billing"
+                .try_into()
+                .unwrap(),
+        ),
         SanType::IpAddress("192.0.2.7".parse().unwrap()),
         SanType::IpAddress("2001:db8::1".parse().unwrap()),
         SanType::Rfc822Name("ops@example.com".try_into().unwrap()),
-        SanType::OtherName((vec![1, 3, 6, 1, 4, 1, 311, 20, 2, 3], "upn@example.com".into())),
+        SanType::OtherName((
+            vec![1, 3, 6, 1, 4, 1, 311, 20, 2, 3],
+            "upn@example.com".into(),
+        )),
     ];
-    p.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyAgreement];
+    p.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyAgreement,
+    ];
     p.extended_key_usages = vec![
         ExtendedKeyUsagePurpose::ClientAuth,
         ExtendedKeyUsagePurpose::Other(vec![1, 2, 3, 4, 5]),
@@ -113,17 +140,29 @@ fn every_san_kind() {
     assert_eq!(san.uri, ["spiffe://example.com/ns/prod/sa/billing"]);
     assert_eq!(
         san.ip,
-        ["192.0.2.7".parse::<IpAddr>().unwrap(), "2001:db8::1".parse().unwrap()]
+        [
+            "192.0.2.7".parse::<IpAddr>().unwrap(),
+            "2001:db8::1".parse().unwrap()
+        ]
     );
     assert_eq!(san.email, ["ops@example.com"]);
-    assert_eq!(san.other, [("otherName", "1.3.6.1.4.1.311.20.2.3".to_owned())]);
-    assert_eq!(cert.key_usage(), Some(&["digitalSignature", "keyAgreement"][..]));
+    assert_eq!(
+        san.other,
+        [("otherName", "1.3.6.1.4.1.311.20.2.3".to_owned())]
+    );
+    assert_eq!(
+        cert.key_usage(),
+        Some(&["digitalSignature", "keyAgreement"][..])
+    );
     assert_eq!(
         cert.extended_key_usage_names(),
         Some(vec!["clientAuth".to_owned(), "1.2.3.4.5".to_owned()])
     );
     let json = serde_json::to_value(cert.summary()).unwrap();
-    assert_eq!(json["san"]["ip"], serde_json::json!(["192.0.2.7", "2001:db8::1"]));
+    assert_eq!(
+        json["san"]["ip"],
+        serde_json::json!(["192.0.2.7", "2001:db8::1"])
+    );
 }
 
 // Intent: RFC 4514 rendering: reverse order, escaping of specials, leading '#'/space, trailing
@@ -131,8 +170,14 @@ fn every_san_kind() {
 #[test]
 fn name_rendering_and_escaping() {
     let mut dn = DistinguishedName::new();
-    dn.push(DnType::CountryName, DnValue::PrintableString("DE".try_into().unwrap()));
-    dn.push(DnType::OrganizationName, "Müller, Söhne & Co; <Ltd> \"Q\"+\\");
+    dn.push(
+        DnType::CountryName,
+        DnValue::PrintableString("DE".try_into().unwrap()),
+    );
+    dn.push(
+        DnType::OrganizationName,
+        "Müller, Söhne & Co; <Ltd> \"Q\"+\\",
+    );
     dn.push(DnType::OrganizationalUnitName, "#hash lead");
     dn.push(DnType::LocalityName, " spaced ");
     dn.push(DnType::CommonName, "nul\u{0}byte 東京");
@@ -153,7 +198,10 @@ fn name_rendering_and_escaping() {
 fn unknown_attribute_types() {
     let mut dn = DistinguishedName::new();
     dn.push(DnType::CustomDnType(vec![1, 3, 6, 1, 4, 1, 99999, 1]), "x");
-    dn.push(DnType::CommonName, DnValue::BmpString("Zoë".try_into().unwrap()));
+    dn.push(
+        DnType::CommonName,
+        DnValue::BmpString("Zoë".try_into().unwrap()),
+    );
     let cert = self_signed(named(dn), &rcgen::PKCS_ED25519);
     assert_eq!(
         cert.subject().to_string(),
@@ -166,8 +214,16 @@ fn unknown_attribute_types() {
 #[test]
 fn key_types() {
     let cases: [(&'static rcgen::SignatureAlgorithm, &str, &str); 3] = [
-        (&rcgen::PKCS_ECDSA_P256_SHA256, "EC P-256", "ecdsa-with-SHA256"),
-        (&rcgen::PKCS_ECDSA_P384_SHA384, "EC P-384", "ecdsa-with-SHA384"),
+        (
+            &rcgen::PKCS_ECDSA_P256_SHA256,
+            "EC P-256",
+            "ecdsa-with-SHA256",
+        ),
+        (
+            &rcgen::PKCS_ECDSA_P384_SHA384,
+            "EC P-384",
+            "ecdsa-with-SHA384",
+        ),
         (&rcgen::PKCS_ED25519, "Ed25519", "Ed25519"),
     ];
     for (alg, key, sig) in cases {
@@ -221,5 +277,8 @@ fn one_versus_many() {
         Certificate::from_pem(&chain).unwrap_err(),
         Error::TooManyCertificates { limit: 1 }
     );
-    assert_eq!(Certificate::from_pem(b"").unwrap_err(), Error::NoCertificate);
+    assert_eq!(
+        Certificate::from_pem(b"").unwrap_err(),
+        Error::NoCertificate
+    );
 }

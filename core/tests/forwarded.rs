@@ -662,6 +662,19 @@ fn encoding_errors() {
             problem: PemProblem::InvalidBase64
         }
     );
+    for (body, position) in [("AA=A", 30), ("AAA", 27)] {
+        let block = format!("-----BEGIN CERTIFICATE-----{body}-----END CERTIFICATE-----");
+        let err = decode_value(&src("nginx"), &block, None, &lim()).unwrap_err();
+        assert_eq!(
+            fwd(err),
+            ForwardedError::Pem {
+                header: "X-SSL-Client-Cert".into(),
+                position,
+                problem: PemProblem::InvalidPadding
+            },
+            "{body}"
+        );
+    }
     let empty_block = "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----";
     let err = decode_value(&src("nginx"), empty_block, None, &lim()).unwrap_err();
     assert!(matches!(

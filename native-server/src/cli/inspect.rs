@@ -5,21 +5,51 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use certbound_core::cert::{CertificateSummary, parse_bundle};
+use certbound_core::forwarded::{self, CertSource, Limits};
 
 /// Arguments of `certbound inspect`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
+    /// Read the input as a forwarded client-certificate header value (what follows `Name: `)
+    /// from this proxy: rfc9440, cloudflare, envoy[:first|:last|:by=URI], nginx[:HEADER],
+    /// aws-alb, traefik, haproxy[:HEADER], azure.
+    #[arg(long, value_name = "SOURCE", value_parser = parse_source)]
+    source: Option<CertSource>,
+    /// With --source rfc9440: a file holding the `Client-Cert-Chain` header value.
+    #[arg(long, value_name = "FILE", requires = "source")]
+    chain: Option<PathBuf>,
     /// Print a JSON object `{"certificates":[…]}` (leaf first) instead of text.
     #[arg(long)]
     json: bool,
-    /// PEM or DER file; `-` reads standard input.
+    /// PEM or DER file (or the header value with --source); `-` reads standard input.
     #[arg(default_value = "-")]
     file: PathBuf,
 }
 
+fn parse_source(s: &str) -> Result<CertSource, String> {
+    s.parse().map_err(|e: certbound_core::Error| e.to_string())
+}
+
+/// Reads a header value: UTF-8, surrounding whitespace and a trailing newline tolerated.
+fn header_value(path: &std::path::Path) -> Result<String, Box<dyn std::error::Error>> {
+    let bytes = super::input::read(path)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("{}: a header value must be text (UTF-8)", path.display()))?;
+    Ok(text.trim().to_owned())
+}
+
 pub(crate) fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let input = super::input::read(&args.file)?;
-    let certs = parse_bundle(&input)?;
+    let certs = match &args.source {
+        Some(source) => {
+            let value = header_value(&args.file)?;
+            let chain = args.chain.as_deref().map(header_value).transpose()?;
+            let fwd =
+                forwarded::decode_value(source, &value, chain.as_deref(), &Limits::default())?;
+            let (leaf, chain) = fwd.into_parts();
+            std::iter::once(leaf).chain(chain).collect()
+        }
+        None => parse_bundle(&super::input::read(&args.file)?)?,
+    };
     let summaries: Vec<CertificateSummary> = certs.iter().map(|c| c.summary()).collect();
     if args.json {
         let out = serde_json::json!({ "certificates": summaries });
