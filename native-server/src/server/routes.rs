@@ -186,7 +186,10 @@ async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> Respo
             .get::<MatchedPath>()
             .map(MatchedPath::as_str),
     );
-    let peer = req.extensions().get::<ConnInfo>().map(|c| c.peer);
+    let peer = req
+        .extensions()
+        .get::<ConnInfo>()
+        .map_or_else(String::new, |c| c.peer.to_string());
     let res = next.run(req).await;
     let elapsed = start.elapsed();
     let status = res.status().as_u16();
@@ -197,7 +200,7 @@ async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> Respo
         route,
         status,
         micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
-        peer = ?peer,
+        %peer,
     );
     res
 }
