@@ -20,7 +20,6 @@ use certbound_core::client::{
 use certbound_core::forwarded::CertSource;
 use certbound_core::oauth::{self, BearerError, TokenEndpointError, TokenErrorCode};
 use certbound_core::path::TrustStore;
-use certbound_core::provider::RustCrypto;
 use certbound_core::token::ValidToken;
 use certbound_core::token::binding::bound_thumbprint;
 use certbound_core::token::issue::{AccessTokenClaims, issue};
@@ -31,6 +30,7 @@ use tower::ServiceExt as _;
 use super::config::Config;
 use super::identity::{self, Presented, Proxy, Via};
 use super::metrics::Metrics;
+use super::ring_provider::Ring;
 use super::tokens::{Tokens, ValidatorSettings};
 use super::users::Users;
 use super::{ConnInfo, static_files};
@@ -617,11 +617,8 @@ async fn introspect(
         .and_then(|m| m.get("cnf").map(bound_thumbprint));
     let answer = match bound {
         Some(Err(_)) => json!({"active": false}),
-        Some(Ok(x5t)) => active_json(
-            keys.validator
-                .validate(&RustCrypto, &token, Some(&x5t), now),
-        ),
-        None => active_json(keys.validator.validate(&RustCrypto, &token, None, now)),
+        Some(Ok(x5t)) => active_json(keys.validator.validate(&Ring, &token, Some(&x5t), now)),
+        None => active_json(keys.validator.validate(&Ring, &token, None, now)),
     };
     tracing::info!(
         caller,
@@ -696,7 +693,7 @@ async fn api(
     let keys = app.tokens.current();
     let valid = match keys
         .validator
-        .validate(&RustCrypto, token, x5t.as_ref(), UnixTime::now())
+        .validate(&Ring, token, x5t.as_ref(), UnixTime::now())
     {
         Ok(t) => t,
         Err(e) => {
