@@ -819,3 +819,61 @@ fn curl_quickstart() {
     );
     assert!(stdout.contains("curl quickstart: ok"), "{stdout}");
 }
+
+// Intent: the connection limit, handshake timeout, body and header limits hold.
+#[test]
+fn limits_are_enforced() {
+    let (dir, cfg) = edited_config("limits", |t| {
+        format!(
+            "{t}\n[limits]\nhandshake_timeout_secs = 1\nmax_connections = 2\nmax_body_bytes = 1024\nmax_header_bytes = 8192\n"
+        )
+    });
+    let srv = Server::start_config(&cfg, &dir);
+    rt().block_on(async {
+        let mut a = srv.connect(None).await.expect("first connection");
+        assert_eq!(a.get("/healthz", None).await.expect("healthz").status, 200);
+        // A TCP connection that never starts TLS holds the second slot until the handshake
+        // timeout.
+        let idle = tokio::net::TcpStream::connect(srv.addr).await.expect("tcp");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let r = async {
+            let mut c = srv.connect(None).await?;
+            c.get("/healthz", None).await
+        }
+        .await;
+        assert!(r.is_err(), "a third connection was served: {r:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        drop(idle);
+        let mut b = srv
+            .connect(None)
+            .await
+            .expect("slot freed by the handshake timeout");
+        let big = "a".repeat(2000);
+        let r = b
+            .send(
+                "POST",
+                "/oauth2/token",
+                &[("content-type", "application/x-www-form-urlencoded")],
+                &format!("grant_type=client_credentials&client_id=x&pad={big}"),
+            )
+            .await
+            .expect("big body");
+        assert_eq!(r.status, 413);
+        let m = a.get("/metrics", None).await.expect("metrics");
+        let text = body(&m);
+        assert!(
+            text.contains("certbound_tls_handshakes_total{result=\"timeout\"} 1\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("certbound_connections_rejected_total 1\n"),
+            "{text}"
+        );
+        let huge = "h".repeat(9000);
+        let r = b.send("GET", "/healthz", &[("x-pad", &huge)], "").await;
+        assert!(
+            matches!(&r, Ok(a) if a.status == 431) || r.is_err(),
+            "oversized headers were accepted: {r:?}"
+        );
+    });
+}
