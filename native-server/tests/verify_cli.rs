@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    BasicConstraints, CertificateParams, CertificateRevocationListParams, DnType,
+    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod, KeyPair, RevokedCertParams, SerialNumber,
     date_time_ymd,
 };
 
@@ -43,9 +44,36 @@ impl Pki {
         let ica_params = params("Issuing CA", true, 2035);
         let ica = ica_params.signed_by(&ica_key, &root_issuer).unwrap();
         let ica_issuer = Issuer::new(ica_params, ica_key);
-        let leaf = params("alice", false, 2027)
+        let mut leaf_params = params("alice", false, 2027);
+        leaf_params.serial_number = Some(SerialNumber::from(42u64));
+        let leaf = leaf_params
             .signed_by(&KeyPair::generate().unwrap(), &ica_issuer)
             .unwrap();
+        let crl = |issuer: &Issuer<'_, KeyPair>, revoked: &[u64]| {
+            CertificateRevocationListParams {
+                this_update: date_time_ymd(2025, 6, 1),
+                next_update: date_time_ymd(2026, 6, 1),
+                crl_number: SerialNumber::from(1u64),
+                issuing_distribution_point: None,
+                revoked_certs: revoked
+                    .iter()
+                    .map(|&s| RevokedCertParams {
+                        serial_number: SerialNumber::from(s),
+                        revocation_time: date_time_ymd(2025, 6, 1),
+                        reason_code: None,
+                        invalidity_date: None,
+                    })
+                    .collect(),
+                key_identifier_method: KeyIdMethod::Sha256,
+            }
+            .signed_by(issuer)
+            .unwrap()
+            .pem()
+            .unwrap()
+        };
+        std::fs::write(dir.join("root.crl"), crl(&root_issuer, &[])).unwrap();
+        std::fs::write(dir.join("ica-revokes-leaf.crl"), crl(&ica_issuer, &[42])).unwrap();
+        std::fs::write(dir.join("ica-empty.crl"), crl(&ica_issuer, &[])).unwrap();
         std::fs::write(dir.join("root.pem"), root.pem()).unwrap();
         std::fs::write(dir.join("ica.pem"), ica.pem()).unwrap();
         std::fs::write(dir.join("leaf.pem"), leaf.pem()).unwrap();
@@ -199,4 +227,65 @@ fn usage_and_input_errors() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(json(&out)["valid"], false);
+}
+
+// Intent: --crl (repeatable, PEM) revokes; without the issuing CA's CRL the status is unknown
+// and refused unless --allow-unknown-revocation.
+#[test]
+fn crls() {
+    let pki = Pki::new("crl");
+    let trust = pki.path("root.pem");
+    let chain = pki.path("chain.pem");
+    let root_crl = pki.path("root.crl");
+    let at = "2026-01-01T00:00:00Z";
+    let out = certbound(&[
+        "verify",
+        "--trust",
+        &trust,
+        "--crl",
+        &root_crl,
+        "--crl",
+        &pki.path("ica-revokes-leaf.crl"),
+        "--at",
+        at,
+        "--json",
+        &chain,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out)["error"], "leaf (CN=alice): revoked");
+    let out = certbound(&[
+        "verify",
+        "--trust",
+        &trust,
+        "--crl",
+        &root_crl,
+        "--crl",
+        &pki.path("ica-empty.crl"),
+        "--at",
+        at,
+        &chain,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = certbound(&[
+        "verify", "--trust", &trust, "--crl", &root_crl, "--at", at, &chain,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("revocation status unknown"));
+    let out = certbound(&[
+        "verify",
+        "--trust",
+        &trust,
+        "--crl",
+        &root_crl,
+        "--allow-unknown-revocation",
+        "--at",
+        at,
+        &chain,
+    ]);
+    assert_eq!(out.status.code(), Some(0));
 }
