@@ -443,7 +443,22 @@ async fn token(
 ) -> Response {
     match issue_token(&app, &presented, &headers, &body).await {
         Ok(r) => r,
-        Err(e) => token_error(&e),
+        Err(Deny::OAuth(e)) => token_error(&e),
+        Err(Deny::Internal) => {
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error\n").into_response()
+        }
+    }
+}
+
+/// Why the token endpoint did not issue: the client's fault (RFC 6749 §5.2) or the server's.
+enum Deny {
+    OAuth(TokenEndpointError),
+    Internal,
+}
+
+impl From<TokenEndpointError> for Deny {
+    fn from(e: TokenEndpointError) -> Self {
+        Self::OAuth(e)
     }
 }
 
@@ -452,15 +467,15 @@ async fn issue_token(
     presented: &Presented,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<Response, TokenEndpointError> {
+) -> Result<Response, Deny> {
     let p = form_params(headers, body)?;
     if let Some(scheme) = authorization_scheme(headers) {
         app.metrics.auth_failure("authorization_header");
-        return Err(TokenEndpointError::invalid_client(
+        return Err(Deny::OAuth(TokenEndpointError::invalid_client(
             "This server authenticates clients by mutual TLS only",
             Some(&scheme),
             Some(REALM),
-        ));
+        )));
     }
     let client_id = p.get("client_id").ok_or_else(|| {
         invalid_request("The client_id parameter is required (RFC 8705 section 2)")
@@ -469,26 +484,26 @@ async fn issue_token(
         .get("grant_type")
         .ok_or_else(|| invalid_request("The grant_type parameter is required"))?;
     if grant_type != "client_credentials" && grant_type != "password" {
-        return Err(TokenEndpointError::new(
+        return Err(Deny::OAuth(TokenEndpointError::new(
             TokenErrorCode::UnsupportedGrantType,
             "Only the client_credentials and password grants are supported",
-        ));
+        )));
     }
     let now = UnixTime::now();
     let client = authenticate_client(app, presented, client_id, now)?;
     let reg = client.registration();
     if !reg.grant_types().iter().any(|g| g == grant_type) {
         app.metrics.auth_failure("grant_not_allowed");
-        return Err(TokenEndpointError::new(
+        return Err(Deny::OAuth(TokenEndpointError::new(
             TokenErrorCode::UnauthorizedClient,
             "The client is not registered for this grant type",
-        ));
+        )));
     }
     let subject = if grant_type == "password" {
         let (Some(username), Some(password)) = (p.get("username"), p.get("password")) else {
-            return Err(invalid_request(
+            return Err(Deny::OAuth(invalid_request(
                 "The password grant needs the username and password parameters",
-            ));
+            )));
         };
         let (u, pw, a) = (username.clone(), password.clone(), app.clone());
         let ok = tokio::task::spawn_blocking(move || a.users.verify(&u, &pw))
@@ -500,10 +515,10 @@ async fn issue_token(
                 client_id,
                 "password grant refused: wrong username or password"
             );
-            return Err(TokenEndpointError::new(
+            return Err(Deny::OAuth(TokenEndpointError::new(
                 TokenErrorCode::InvalidGrant,
                 "The resource owner credentials are invalid",
-            ));
+            )));
         }
         username.clone()
     } else {
@@ -515,10 +530,10 @@ async fn issue_token(
                 .split(' ')
                 .any(|s| !s.is_empty() && !reg.scope().iter().any(|r| r == s))
             {
-                return Err(TokenEndpointError::new(
+                return Err(Deny::OAuth(TokenEndpointError::new(
                     TokenErrorCode::InvalidScope,
                     "The requested scope exceeds the client's registered scope",
-                ));
+                )));
             }
             Some(requested.clone())
         }
@@ -533,17 +548,14 @@ async fn issue_token(
         subject,
         client_id: client.client_id().to_owned(),
         scope: scope.clone(),
-        jti: random_id(),
+        jti: random_id().ok_or(Deny::Internal)?,
         issued_at: now,
         lifetime_secs: app.config.tokens.lifetime_secs,
         cnf: bind.then(|| client.x5t()),
     };
     let token = issue(&keys.signing, &claims).map_err(|e| {
         tracing::error!(error = %e, "token issuance failed");
-        TokenEndpointError::new(
-            TokenErrorCode::InvalidRequest,
-            "The token could not be issued",
-        )
+        Deny::Internal
     })?;
     tracing::info!(
         client_id = client.client_id(),
@@ -566,14 +578,12 @@ async fn issue_token(
     Ok(r)
 }
 
-/// 128 random bits, hex: a `jti`.
-fn random_id() -> String {
+/// 128 random bits, hex: a `jti`; `None` if the OS RNG fails.
+fn random_id() -> Option<String> {
     use ring::rand::SecureRandom as _;
     let mut b = [0u8; 16];
-    // Note: on RNG failure the id would repeat; ring's SystemRandom only fails if the OS RNG
-    // is unavailable, which the key store already needed at start.
-    let _ = ring::rand::SystemRandom::new().fill(&mut b);
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    ring::rand::SystemRandom::new().fill(&mut b).ok()?;
+    Some(b.iter().map(|x| format!("{x:02x}")).collect())
 }
 
 /// `POST /oauth2/introspect` (RFC 7662), for mTLS-authenticated registered clients. Reports
