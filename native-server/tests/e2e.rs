@@ -877,3 +877,62 @@ fn limits_are_enforced() {
         );
     });
 }
+
+// Intent: `tls.crls` reach core's path validation: a revoked CA-signed client is refused.
+#[test]
+fn revoked_client_certificate_is_refused() {
+    let (dir, cfg) = edited_config("crl", |t| {
+        t.replace(
+            "trust_anchors = [\"ca.pem\"]",
+            "trust_anchors = [\"ca.pem\"]\ncrls = [\"ca.crl\"]",
+        )
+    });
+    let client_pem = std::fs::read(dir.join("client.pem")).expect("client");
+    let serial = certbound_core::Certificate::from_pem(&client_pem)
+        .expect("client cert")
+        .serial_hex();
+    let serial: Vec<u8> = (0..serial.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&serial[i..i + 2], 16).expect("hex"))
+        .collect();
+    let ca_key =
+        rcgen::KeyPair::from_pem(&std::fs::read_to_string(dir.join("ca.key")).expect("key"))
+            .expect("ca key");
+    let issuer = rcgen::Issuer::from_ca_cert_pem(
+        &std::fs::read_to_string(dir.join("ca.pem")).expect("ca"),
+        ca_key,
+    )
+    .expect("issuer");
+    let now = time::OffsetDateTime::now_utc();
+    let crl = rcgen::CertificateRevocationListParams {
+        this_update: now - time::Duration::hours(1),
+        next_update: now + time::Duration::days(1),
+        crl_number: rcgen::SerialNumber::from(1u64),
+        issuing_distribution_point: None,
+        revoked_certs: vec![rcgen::RevokedCertParams {
+            serial_number: rcgen::SerialNumber::from_slice(&serial),
+            revocation_time: now - time::Duration::minutes(5),
+            reason_code: Some(rcgen::RevocationReason::KeyCompromise),
+            invalidity_date: None,
+        }],
+        key_identifier_method: rcgen::KeyIdMethod::Sha256,
+    }
+    .signed_by(&issuer)
+    .expect("crl");
+    std::fs::write(dir.join("ca.crl"), crl.pem().expect("crl pem")).expect("write crl");
+    let srv = Server::start_config(&cfg, &dir);
+    rt().block_on(async {
+        let a = token_request(&srv, Some(&srv.pki_client()), &cc("dev-pki-client")).await;
+        assert_eq!((a.status, body(&a).as_str()), (401, INVALID_CLIENT));
+        // The self-signed client does not depend on the CA and still works.
+        let ss = srv.self_signed_client();
+        let a = token_request(&srv, Some(&ss), &cc("dev-self-signed-client")).await;
+        assert_eq!(a.status, 200, "{}", body(&a));
+    });
+    let log = {
+        let mut s = srv;
+        s.stop()
+    };
+    assert!(log.contains("reason=\"chain_invalid\""), "{log}");
+    assert!(log.to_lowercase().contains("revoked"), "{log}");
+}
