@@ -57,6 +57,8 @@ pub enum Error {
     },
     /// Certificate path validation refused a chain (or a trust store could not be built).
     Path(crate::path::PathError),
+    /// Mutual-TLS client authentication failed, or a client registration was invalid.
+    ClientAuth(crate::client::ClientAuthError),
     /// An access token or its key set was refused.
     Token(TokenError),
 }
@@ -109,6 +111,7 @@ impl fmt::Display for Error {
                 "invalid time {input:?}: expected RFC 3339 (2024-05-01T12:00:00Z) or UNIX seconds"
             ),
             Self::Path(e) => e.fmt(f),
+            Self::ClientAuth(e) => e.fmt(f),
             Self::Token(e) => e.fmt(f),
         }
     }

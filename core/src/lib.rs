@@ -12,6 +12,7 @@
 //! |---|---|
 //! | [`pem`] | PEM / DER bundle reading with positioned errors |
 //! | [`cert`] | the [`Certificate`] view: names, SANs, key usages, key info, thumbprints |
+//! | [`client`] | RFC 8705 client registrations and mutual-TLS client authentication |
 //! | [`time`] | [`UnixTime`] helpers: RFC 3339 rendering and parsing |
 //! | [`path`] | certificate path validation to trust anchors (rustls-webpki + extra checks) |
 //! | [`provider`] | the signature-verification seam and its RustCrypto default |
@@ -50,6 +51,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod cert;
+pub mod client;
 pub mod error;
 pub mod forwarded;
 pub mod oauth;

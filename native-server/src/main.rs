@@ -6,6 +6,9 @@
 #![forbid(unsafe_code)]
 
 mod cli;
+mod devpki;
+mod registrations;
+mod server;
 
 use std::process::ExitCode;
 

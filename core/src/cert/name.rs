@@ -9,7 +9,7 @@
 //!   `serialNumber` and `emailAddress`); any other type is written as its dotted OID and its value
 //!   as `#` followed by the lowercase hex of the value's DER (RFC 4514 §2.4).
 //! - Values of string types (UTF8String, PrintableString, IA5String, VisibleString,
-//!   TeletexString read as Latin-1, BMPString, UniversalString) are written as text; a value of
+//!   TeletexString read as Latin-1, BMPString) are written as text; a value of
 //!   any other type, or a string that does not decode, is written as `#hex` of its DER.
 //! - Escaping: `"` `+` `,` `;` `<` `>` `\` get a backslash; so do a leading `#` or space and a
 //!   trailing space; NUL and other control characters (U+0000–U+001F, U+007F) are written
@@ -122,6 +122,24 @@ impl DistinguishedName {
         Self { rdns }
     }
 
+    /// Parses a DER `Name` (an `RDNSequence`), as found in a certificate or a name-matching
+    /// test vector.
+    ///
+    /// # Errors
+    /// The DER decoder's error, with the byte offset, when the bytes are not one complete Name,
+    /// or a value error for an empty RDN (RFC 5280: `SET SIZE (1..MAX)`).
+    pub fn from_der(der: &[u8]) -> Result<Self, der::Error> {
+        use der::Decode as _;
+        let name = x509_cert::name::Name::from_der(der)?;
+        if name.0.iter().any(|rdn| rdn.0.is_empty()) {
+            return Err(der::Error::new(
+                der::ErrorKind::Value { tag: Tag::Set },
+                der::Length::ZERO,
+            ));
+        }
+        Ok(Self::from_x509(&name))
+    }
+
     /// The RDNs in DER order (the reverse of the rendered order).
     pub fn rdns(&self) -> &[RelativeDistinguishedName] {
         &self.rdns
@@ -220,17 +238,6 @@ fn decode_string(tag: Tag, bytes: &[u8]) -> Option<String> {
             )
             .collect::<Result<String, _>>()
             .ok()
-        }
-        Tag::Application { .. } | Tag::ContextSpecific { .. } | Tag::Private { .. } => None,
-        _ if u8::from(tag) == 0x1c => {
-            // UniversalString: UCS-4 big-endian.
-            if bytes.len() % 4 != 0 {
-                return None;
-            }
-            bytes
-                .chunks_exact(4)
-                .map(|c| char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]])))
-                .collect()
         }
         _ => None,
     }
