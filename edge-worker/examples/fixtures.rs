@@ -25,6 +25,31 @@ const RSA_KEY: &str = concat!(
 );
 const AUDIENCE: &str = "https://api.certbound.test";
 
+/// Deterministic bytes for the RSA-PSS salt: fixtures need no secrecy, and a fixed salt keeps
+/// the generator free of an RNG dependency.
+struct FixedSalt(u8);
+
+impl rand_core::RngCore for FixedSalt {
+    fn next_u32(&mut self) -> u32 {
+        rand_core::impls::next_u32_via_fill(self)
+    }
+    fn next_u64(&mut self) -> u64 {
+        rand_core::impls::next_u64_via_fill(self)
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        for b in dest {
+            *b = self.0;
+            self.0 = self.0.wrapping_add(1);
+        }
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
+        self.fill_bytes(dest);
+        Ok(())
+    }
+}
+
+impl rand_core::CryptoRng for FixedSalt {}
+
 fn ca(cn: &str) -> (rcgen::Certificate, Issuer<'static, KeyPair>) {
     let mut params = CertificateParams::new(Vec::new()).unwrap();
     params.distinguished_name = DistinguishedName::new();
@@ -212,6 +237,14 @@ fn main() {
     let rsa_key =
         rsa::RsaPrivateKey::from_components(big("n"), big("e"), big("d"), vec![big("p"), big("q")])
             .unwrap();
+    let pss_signer = rsa::pss::SigningKey::<sha2::Sha256>::new(rsa_key.clone());
+    add(
+        "ps256",
+        sign_raw("PS256", "rsa-pss-1", &|m| {
+            use signature::{RandomizedSigner, SignatureEncoding};
+            pss_signer.sign_with_rng(&mut FixedSalt(7), m).to_vec()
+        }),
+    );
     let rsa_signer = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(rsa_key);
     add(
         "rs256",
@@ -234,6 +267,10 @@ fn main() {
     let keys = jwks_all["keys"].as_array_mut().unwrap();
     keys.push(json!({
         "kty": "RSA", "kid": "rsa-1", "alg": "RS256", "use": "sig",
+        "n": rsa_jwk["n"], "e": rsa_jwk["e"],
+    }));
+    keys.push(json!({
+        "kty": "RSA", "kid": "rsa-pss-1", "alg": "PS256", "use": "sig",
         "n": rsa_jwk["n"], "e": rsa_jwk["e"],
     }));
     keys.push(json!({

@@ -1,4 +1,4 @@
-// Every key family through both signature providers: ES256, ES384, EdDSA and RS256 (the RSA key
+// Every key family through both signature providers: ES256, ES384, EdDSA, RS256 and PS256 (the RSA key
 // is RFC 7520's, its PKCS#1 key wrapped into SPKI for WebCrypto), each accepted when allowed,
 // refused when tampered with or not in TOKEN_ALGORITHMS.
 import assert from "node:assert/strict";
@@ -35,7 +35,7 @@ for (const provider of ["webcrypto", "rustcrypto"]) {
       const all = {
         CRYPTO_PROVIDER: provider,
         JWKS_JSON: JSON.stringify(f.jwks_all),
-        TOKEN_ALGORITHMS: "ES256,ES384,EdDSA,RS256",
+        TOKEN_ALGORITHMS: "ES256,ES384,EdDSA,RS256,PS256",
       };
       mf = rustWorker(baseVars(f, origin, all));
       es256Only = rustWorker(baseVars(f, origin, { ...all, TOKEN_ALGORITHMS: "ES256" }));
@@ -45,7 +45,7 @@ for (const provider of ["webcrypto", "rustcrypto"]) {
       await es256Only.dispose();
     });
 
-    for (const name of ["valid", "es384", "eddsa", "rs256"]) {
+    for (const name of ["valid", "es384", "eddsa", "rs256", "ps256"]) {
       it(`${name}: accepted, tampered refused`, async () => {
         origin.reset();
         const ok = await mf.dispatchFetch("https://api.certbound.test/items", init(f.tokens[name]));
@@ -58,7 +58,7 @@ for (const provider of ["webcrypto", "rustcrypto"]) {
       });
     }
 
-    for (const name of ["es384", "eddsa", "rs256"]) {
+    for (const name of ["es384", "eddsa", "rs256", "ps256"]) {
       it(`${name}: refused when TOKEN_ALGORITHMS=ES256`, async () => {
         origin.reset();
         const res = await es256Only.dispatchFetch("https://api.certbound.test/items", init(f.tokens[name]));
