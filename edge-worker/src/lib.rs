@@ -252,10 +252,15 @@ fn client_certificate(
                 );
                 return Ok(None);
             }
-            let mut hints = CloudflareHints::new(true).cert_verified(tca.verified());
-            if let Some(fp) = &tca.cert_fingerprint_sha256 {
-                hints = hints.cert_fingerprint_sha256(fp);
-            }
+            // The fingerprint is what ties the forwarded header to this TLS session: without
+            // it an injected header could not be told apart, so fail closed.
+            let Some(fp) = tca.cert_fingerprint_sha256.as_deref() else {
+                console_warn!("certbound: certPresented without certFingerprintSHA256");
+                return Ok(None);
+            };
+            let hints = CloudflareHints::new(true)
+                .cert_verified(tca.verified())
+                .cert_fingerprint_sha256(fp);
             match forwarded::decode_cloudflare(headers, Some(&hints), &FORWARDED_LIMITS) {
                 Ok(Some(cert)) => cert.into_parts(),
                 Ok(None) => return Ok(None),
@@ -267,10 +272,7 @@ fn client_certificate(
                         );
                         return Ok(None);
                     }
-                    return Ok(tca
-                        .cert_fingerprint_sha256
-                        .as_deref()
-                        .and_then(thumbprint_from_hex));
+                    return Ok(thumbprint_from_hex(fp));
                 }
                 Err(e) => return Err(e),
             }

@@ -62,6 +62,32 @@ describe("cloudflare defaults (CF_REQUIRE_VERIFIED, fingerprint-only allowed)", 
     assert.equal(reached, 0);
   });
 
+  it("a presented certificate without certFingerprintSHA256 fails closed", async () => {
+    const cf = cfVerified(alice);
+    delete cf.tlsClientAuth.certFingerprintSHA256;
+    const { res, reached } = await call(mf, {
+      headers: { ...bearer(f.tokens.valid), "Cf-Client-Cert-Der-Base64": alice.der_b64 },
+      cf,
+    });
+    assert.equal(res.status, 401);
+    assert.equal(res.headers.get("www-authenticate"), CHALLENGE.certRequired);
+    assert.equal(reached, 0);
+  });
+
+  it("an empty certFingerprintSHA256 matches no certificate", async () => {
+    for (const headers of [
+      { ...bearer(f.tokens.valid), "Cf-Client-Cert-Der-Base64": alice.der_b64 },
+      bearer(f.tokens.valid),
+    ]) {
+      const { res, reached } = await call(mf, {
+        headers,
+        cf: cfVerified(alice, { certFingerprintSHA256: "" }),
+      });
+      assert.equal(res.status, 401);
+      assert.equal(reached, 0);
+    }
+  });
+
   it("certVerified FAILED is refused", async () => {
     const { res, reached } = await call(mf, {
       headers: { ...bearer(f.tokens.valid), "Cf-Client-Cert-Der-Base64": alice.der_b64 },
