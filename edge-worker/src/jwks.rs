@@ -16,7 +16,10 @@ use core::fmt;
 
 use certbound_core::token::jwk::MAX_JWKS_BYTES;
 use certbound_core::token::{JwkSet, Validator, ValidatorBuilderError};
-use worker::{Fetch, Method, Request, RequestInit, RequestRedirect};
+use js_sys::{Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use worker::{Fetch, Method, Request, RequestInit, RequestRedirect, web_sys};
 
 use crate::config::Config;
 
@@ -155,7 +158,7 @@ pub enum JwksError {
     },
     /// The body exceeds core's `MAX_JWKS_BYTES`.
     TooLarge {
-        /// Bytes received or announced.
+        /// Bytes announced, or received when reading stopped.
         size: usize,
     },
     /// The last attempt failed (or is too recent) and `JWKS_MIN_REFRESH_SECONDS` has not passed.
@@ -201,7 +204,7 @@ pub async fn fetch(uri: &str) -> Result<JwkSet, JwksError> {
         .headers()
         .set("Accept", "application/json")
         .map_err(network)?;
-    let mut response = Fetch::Request(request).send().await.map_err(network)?;
+    let response = Fetch::Request(request).send().await.map_err(network)?;
     let status = response.status_code();
     if status != 200 {
         return Err(JwksError::Status { status });
@@ -215,13 +218,49 @@ pub async fn fetch(uri: &str) -> Result<JwkSet, JwksError> {
     if let Some(size) = announced.filter(|s| *s > MAX_JWKS_BYTES) {
         return Err(JwksError::TooLarge { size });
     }
-    let body = response.bytes().await.map_err(network)?;
-    if body.len() > MAX_JWKS_BYTES {
-        return Err(JwksError::TooLarge { size: body.len() });
-    }
+    let raw: web_sys::Response = response.into();
+    let body = read_limited(&raw, MAX_JWKS_BYTES).await?;
     JwkSet::from_json(&body).map_err(|e| JwksError::Malformed {
         reason: e.to_string(),
     })
+}
+
+/// Reads a response body chunk by chunk, giving up (and cancelling the stream) as soon as it
+/// exceeds `limit`: a chunked body of any size costs at most `limit` bytes of memory.
+async fn read_limited(response: &web_sys::Response, limit: usize) -> Result<Vec<u8>, JwksError> {
+    let network = |e: JsValue| JwksError::Network {
+        message: e.as_string().unwrap_or_else(|| format!("{e:?}")),
+    };
+    let Some(stream) = response.body() else {
+        return Ok(Vec::new());
+    };
+    let reader: web_sys::ReadableStreamDefaultReader = stream
+        .get_reader()
+        .dyn_into()
+        .map_err(|o: js_sys::Object| network(o.into()))?;
+    let mut body = Vec::new();
+    loop {
+        let chunk = JsFuture::from(reader.read()).await.map_err(network)?;
+        let done = Reflect::get(&chunk, &"done".into()).map_err(network)?;
+        if done.as_bool() == Some(true) {
+            return Ok(body);
+        }
+        let value: Uint8Array = Reflect::get(&chunk, &"value".into())
+            .map_err(network)?
+            .dyn_into()
+            .map_err(network)?;
+        let size = body.len().saturating_add(value.length() as usize);
+        if size > limit {
+            // Best effort: the fetch is abandoned either way.
+            let _ = reader.cancel();
+            return Err(JwksError::TooLarge { size });
+        }
+        let start = body.len();
+        body.resize(size, 0);
+        if let Some(dest) = body.get_mut(start..) {
+            value.copy_to(dest);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -18,13 +18,18 @@ export function loadFixtures() {
 /**
  * An HTTP server on 127.0.0.1 playing both the origin and the issuer's JWKS endpoint.
  * `origin.requests` records every request that is not a JWKS fetch; `origin.jwksFetches` counts
- * JWKS fetches; `origin.jwks` is what `/jwks.json` serves (`null` → 500, a string → served as is).
+ * JWKS fetches; `origin.jwks` is what `/jwks.json` serves (`null` → 500, a string → served as is,
+ * a function → called with the node response to write it).
  */
 export async function startOrigin() {
   const state = { requests: [], jwksFetches: 0, jwks: null, jwksStatus: 200 };
   const server = createServer((req, res) => {
     if (req.url === "/jwks.json") {
       state.jwksFetches += 1;
+      if (typeof state.jwks === "function") {
+        state.jwks(res);
+        return;
+      }
       if (state.jwks === null || state.jwksStatus !== 200) {
         res.writeHead(state.jwks === null ? 500 : state.jwksStatus);
         res.end("unavailable");

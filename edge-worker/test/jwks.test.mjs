@@ -107,6 +107,29 @@ describe("JWKS_URI failures fail closed with 503", () => {
     mf = undefined;
   });
 
+  for (const [name, serve] of [
+    ["over 256 KiB with Content-Length", (res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": String(300 * 1024) });
+      res.end(" ".repeat(300 * 1024));
+    }],
+    ["over 256 KiB chunked, no Content-Length", (res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      for (let i = 0; i < 40; i++) res.write(" ".repeat(16 * 1024));
+      res.end();
+    }],
+  ]) {
+    it(`oversized JWKS (${name}) → 503`, async () => {
+      origin.jwks = serve;
+      mf = rustWorker(remoteVars());
+      const res = await mf.dispatchFetch("https://api.certbound.test/a", init(f.tokens.valid));
+      assert.equal(res.status, 503);
+      assert.equal(origin.jwksFetches, 1);
+      assert.equal(origin.requests.length, 0);
+      await mf.dispose();
+      mf = undefined;
+    });
+  }
+
   for (const [name, body] of [
     ["not JSON", "{not json"],
     ["no keys array", JSON.stringify({ kees: [] })],
