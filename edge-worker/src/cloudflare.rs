@@ -17,8 +17,6 @@ pub struct TlsClientAuth {
     pub cert_revoked: Option<String>,
     /// `certFingerprintSHA256`: lowercase hex SHA-256 of the certificate's DER.
     pub cert_fingerprint_sha256: Option<String>,
-    /// `certSubjectDNRFC2253`.
-    pub cert_subject_dn_rfc2253: Option<String>,
 }
 
 impl TlsClientAuth {
@@ -33,7 +31,6 @@ impl TlsClientAuth {
             cert_verified: field("certVerified"),
             cert_revoked: field("certRevoked"),
             cert_fingerprint_sha256: field("certFingerprintSHA256"),
-            cert_subject_dn_rfc2253: field("certSubjectDNRFC2253"),
         })
     }
 
