@@ -46,14 +46,18 @@ pub fn origin_headers(
     strip: &[String],
     identity: &Identity,
 ) -> worker::Result<Headers> {
-    // Copied inside the runtime (`new Headers(incoming)`): header values never cross into wasm.
+    // Copied inside the runtime (`new Headers(incoming)`): header values never cross into wasm,
+    // only the names present, and only those to remove are deleted.
     let headers = incoming.clone();
     // `Headers` iteration yields lowercase names.
-    let cf_cert: Vec<String> = headers
+    let doomed: Vec<String> = headers
         .keys()
-        .filter(|name| name.starts_with(CF_TLS_AUTH_HEADER_PREFIX))
+        .filter(|name| {
+            name.starts_with(CF_TLS_AUTH_HEADER_PREFIX)
+                || strip.iter().any(|s| s.eq_ignore_ascii_case(name))
+        })
         .collect();
-    for name in strip.iter().chain(&cf_cert) {
+    for name in &doomed {
         headers.delete(name)?;
     }
     headers.set(CLIENT_ID_HEADER, &identity.client_id)?;
