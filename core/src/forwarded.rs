@@ -526,6 +526,12 @@ fn checked<'v>(header: &str, value: &'v str, limits: &Limits) -> Result<&'v str,
 }
 
 /// The value of a singleton header: absent, or exactly one non-empty field line.
+///
+/// Some HTTP stacks (the Fetch API's `Headers.get`, so every Worker) hand over repeated field
+/// lines already combined with `", "` (RFC 9110 §5.3). No singleton certificate encoding ever
+/// contains a comma followed by whitespace (base64, RFC 8941 byte sequences, percent-encoded or
+/// folded PEM, Traefik's `,`-joined list), so such a value is refused as the duplicate it is:
+/// the verdict is then the same whether the adapter sees the lines apart or combined.
 fn single<'h, H: Headers + ?Sized>(
     headers: &'h H,
     name: &str,
@@ -534,7 +540,21 @@ fn single<'h, H: Headers + ?Sized>(
     let values = headers.get_all(name);
     match values.as_slice() {
         [] => Ok(None),
-        [one] => checked(name, one, limits).map(Some),
+        [one] => {
+            let combined = one
+                .as_bytes()
+                .windows(2)
+                .filter(|w| w[0] == b',' && matches!(w[1], b' ' | b'\t'))
+                .count();
+            if combined > 0 {
+                return Err(ForwardedError::DuplicateHeader {
+                    header: name.to_owned(),
+                    count: combined + 1,
+                }
+                .into());
+            }
+            checked(name, one, limits).map(Some)
+        }
         more => Err(ForwardedError::DuplicateHeader {
             header: name.to_owned(),
             count: more.len(),

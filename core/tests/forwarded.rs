@@ -988,3 +988,30 @@ fn truncations_and_flips_never_panic() {
         }
     }
 }
+
+// Intent: a singleton header whose field lines were combined by the HTTP stack (", ", as the
+// Fetch API does in a Worker) gets the same refusal as two separate field lines.
+#[test]
+fn combined_singleton_lines_are_duplicates() {
+    let p = pki();
+    let one = b64(&p.leaf);
+    for source in ["traefik", "haproxy", "azure"] {
+        let name = src(source).header_names()[0].to_owned();
+        let apart = vec![(name.clone(), one.clone()), (name.clone(), one.clone())];
+        let joined = vec![(name.clone(), format!("{one}, {one}"))];
+        let a = decode(&src(source), &apart, &lim()).unwrap_err();
+        let j = decode(&src(source), &joined, &lim()).unwrap_err();
+        assert_eq!(a, j, "{source}");
+        assert_eq!(
+            j.to_string(),
+            format!("header {name} appears 2 times, but may appear only once")
+        );
+    }
+    // Traefik's own separator (a bare comma) is still a chain.
+    let chain = vec![(
+        "X-Forwarded-Tls-Client-Cert",
+        format!("{one},{}", b64(&p.inter)),
+    )];
+    let got = decode(&src("traefik"), &chain, &lim()).unwrap().unwrap();
+    assert_eq!(got.chain().len(), 1);
+}
