@@ -8,6 +8,7 @@ use core::fmt;
 
 use crate::forwarded::ForwardedError;
 use crate::pem::PemError;
+use crate::token::TokenError;
 
 /// Everything certbound-core can refuse.
 #[non_exhaustive]
@@ -54,6 +55,12 @@ pub enum Error {
         /// The offending text (truncated to 64 bytes).
         input: alloc::string::String,
     },
+    /// Certificate path validation refused a chain (or a trust store could not be built).
+    Path(crate::path::PathError),
+    /// Mutual-TLS client authentication failed, or a client registration was invalid.
+    ClientAuth(crate::client::ClientAuthError),
+    /// An access token or its key set was refused.
+    Token(TokenError),
 }
 
 /// Why an extension was refused.
@@ -103,6 +110,9 @@ impl fmt::Display for Error {
                 f,
                 "invalid time {input:?}: expected RFC 3339 (2024-05-01T12:00:00Z) or UNIX seconds"
             ),
+            Self::Path(e) => e.fmt(f),
+            Self::ClientAuth(e) => e.fmt(f),
+            Self::Token(e) => e.fmt(f),
         }
     }
 }

@@ -12,8 +12,12 @@
 //! |---|---|
 //! | [`pem`] | PEM / DER bundle reading with positioned errors |
 //! | [`cert`] | the [`Certificate`] view: names, SANs, key usages, key info, thumbprints |
+//! | [`client`] | RFC 8705 client registrations and mutual-TLS client authentication |
 //! | [`time`] | [`UnixTime`] helpers: RFC 3339 rendering and parsing |
+//! | [`path`] | certificate path validation to trust anchors (rustls-webpki + extra checks) |
 //! | [`provider`] | the signature-verification seam and its RustCrypto default |
+//! | [`token`] | certificate-bound JWT access tokens: JWS/JWK, RFC 9068 claims, `cnf` binding |
+//! | [`oauth`] | every deny answer: RFC 6750 `WWW-Authenticate`, RFC 6749 §5.2 bodies |
 //! | [`error`] | the crate's one [`Error`] enum |
 //!
 //! ## Getting started
@@ -47,11 +51,15 @@ extern crate alloc;
 extern crate std;
 
 pub mod cert;
+pub mod client;
 pub mod error;
 pub mod forwarded;
+pub mod oauth;
+pub mod path;
 pub mod pem;
 pub mod provider;
 pub mod time;
+pub mod token;
 
 pub use cert::{CertThumbprint, Certificate};
 pub use error::Error;

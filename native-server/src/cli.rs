@@ -1,7 +1,12 @@
 //! Command-line interface: one module per subcommand, each a thin translation to core.
 
+mod authenticate;
 mod input;
 mod inspect;
+mod keys;
+mod pki;
+mod serve;
+mod token;
 
 use std::process::ExitCode;
 
@@ -17,13 +22,30 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Decide RFC 8705 client authentication offline, as the token endpoint would.
+    Authenticate(authenticate::Args),
     /// Show what matters about a certificate (PEM, DER, or a forwarded header value).
     Inspect(inspect::Args),
+    /// Run the mTLS authorization server and protected resource.
+    Serve(serve::Args),
+    /// Development PKI.
+    #[command(subcommand)]
+    Pki(pki::Command),
+    /// Token-signing keys in the state directory.
+    #[command(subcommand)]
+    Keys(keys::Command),
+    /// Verify a certificate-bound access token, or decode one (unverified).
+    Token(token::Args),
 }
 
 /// Runs a parsed command line; `Err` is printed on stderr with exit code 1.
 pub(crate) fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match cli.command {
+        Command::Authenticate(args) => authenticate::run(args),
         Command::Inspect(args) => inspect::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Pki(cmd) => pki::run(cmd),
+        Command::Keys(cmd) => keys::run(cmd),
+        Command::Token(args) => token::run(args),
     }
 }

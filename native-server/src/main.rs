@@ -6,6 +6,9 @@
 #![forbid(unsafe_code)]
 
 mod cli;
+mod devpki;
+mod server;
+mod registrations;
 
 use std::process::ExitCode;
 

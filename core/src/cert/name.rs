@@ -122,6 +122,24 @@ impl DistinguishedName {
         Self { rdns }
     }
 
+    /// Parses a DER `Name` (an `RDNSequence`), as found in a certificate or a name-matching
+    /// test vector.
+    ///
+    /// # Errors
+    /// The DER decoder's error, with the byte offset, when the bytes are not one complete Name,
+    /// or a value error for an empty RDN (RFC 5280: `SET SIZE (1..MAX)`).
+    pub fn from_der(der: &[u8]) -> Result<Self, der::Error> {
+        use der::Decode as _;
+        let name = x509_cert::name::Name::from_der(der)?;
+        if name.0.iter().any(|rdn| rdn.0.is_empty()) {
+            return Err(der::Error::new(
+                der::ErrorKind::Value { tag: Tag::Set },
+                der::Length::ZERO,
+            ));
+        }
+        Ok(Self::from_x509(&name))
+    }
+
     /// The RDNs in DER order (the reverse of the rendered order).
     pub fn rdns(&self) -> &[RelativeDistinguishedName] {
         &self.rdns

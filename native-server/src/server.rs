@@ -1,0 +1,166 @@
+//! The mTLS authorization server and protected resource: a tokio accept loop, rustls handshakes
+//! with per-phase timeouts and a connection limit, hyper (HTTP/1.1 + h2) and an axum router.
+//!
+//! Every certificate and token decision is delegated to core; this module only moves bytes,
+//! reads the clock and the files, and turns core's answers into HTTP.
+
+pub(crate) mod config;
+pub(crate) mod keys;
+mod metrics;
+mod routes;
+mod static_files;
+mod tls;
+mod users;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use rustls::pki_types::CertificateDer;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio_rustls::TlsAcceptor;
+
+pub(crate) use config::Config;
+use metrics::Handshake;
+
+/// How long in-flight requests may take to finish after a shutdown signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// What one TLS connection knows about its client, attached to every request on it.
+#[derive(Debug, Clone)]
+pub(crate) struct ConnInfo {
+    /// The TCP peer.
+    pub(crate) peer: SocketAddr,
+    /// The certificate chain the client presented at the handshake (leaf first), if any. Its
+    /// possession was proven (CertificateVerify); nothing else about it was decided yet.
+    pub(crate) chain: Option<Arc<[CertificateDer<'static>]>>,
+}
+
+/// Runs the server until SIGTERM or ctrl-c; `ready` is called with the bound address.
+pub(crate) async fn run(
+    config: Config,
+    ready: impl FnOnce(SocketAddr, &routes::App),
+) -> Result<(), Box<dyn std::error::Error>> {
+    let tls_config =
+        tls::server_config(&config.tls).map_err(|e| format!("{}: {e}", config.path.display()))?;
+    let limits_hs = Duration::from_secs(config.limits.handshake_timeout_secs);
+    let header_timeout = Duration::from_secs(config.limits.header_timeout_secs);
+    let max_header = config.limits.max_header_bytes;
+    let listener = TcpListener::bind(config.server.listen)
+        .await
+        .map_err(|e| format!("listening on {}: {e}", config.server.listen))?;
+    let local = listener.local_addr()?;
+    let app = Arc::new(routes::App::new(config, local.port())?);
+    ready(local, &app);
+    let router = routes::router(app.clone());
+
+    let acceptor = TlsAcceptor::from(tls_config);
+    let permits = Arc::new(Semaphore::new(app.config.limits.max_connections));
+    let graceful = GracefulShutdown::new();
+    let mut http = auto::Builder::new(TokioExecutor::new());
+    http.http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .max_buf_size(max_header);
+    http.http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(u32::try_from(max_header).unwrap_or(u32::MAX))
+        .max_concurrent_streams(64);
+    let http = Arc::new(http);
+
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        let (tcp, peer) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(x) => x,
+                Err(e) => {
+                    // EMFILE and friends: back off instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Ok(permit) = permits.clone().try_acquire_owned() else {
+            app.metrics.connection_rejected();
+            tracing::warn!(%peer, "connection limit reached, closing");
+            drop(tcp);
+            continue;
+        };
+        let _ = tcp.set_nodelay(true);
+        let acceptor = acceptor.clone();
+        let app = app.clone();
+        let router = router.clone();
+        let http = http.clone();
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            let _permit = permit;
+            let tls = match tokio::time::timeout(limits_hs, acceptor.accept(tcp)).await {
+                Ok(Ok(s)) => s,
+                Ok(Err(e)) => {
+                    app.metrics.handshake(Handshake::Failed);
+                    tracing::info!(%peer, error = %e, "TLS handshake failed");
+                    return;
+                }
+                Err(_) => {
+                    app.metrics.handshake(Handshake::TimedOut);
+                    tracing::info!(%peer, "TLS handshake timed out");
+                    return;
+                }
+            };
+            app.metrics.handshake(Handshake::Ok);
+            app.metrics.connection(1);
+            let chain =
+                tls.get_ref().1.peer_certificates().map(|c| {
+                    Arc::from(c.iter().map(|c| c.clone().into_owned()).collect::<Vec<_>>())
+                });
+            let info = ConnInfo { peer, chain };
+            let svc = hyper::service::service_fn(move |req| {
+                routes::dispatch(router.clone(), info.clone(), req)
+            });
+            let conn = http.serve_connection(TokioIo::new(tls), svc);
+            if let Err(e) = watcher.watch(conn.into_owned()).await {
+                tracing::debug!(%peer, error = %e, "connection ended with an error");
+            }
+            app.metrics.connection(-1);
+        });
+    }
+    tracing::info!("shutting down: no new connections, finishing requests in flight");
+    drop(listener);
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("requests still in flight after {SHUTDOWN_GRACE:?}; closing them");
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

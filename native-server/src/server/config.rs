@@ -1,0 +1,413 @@
+//! `certbound.toml`: one file, validated once at start; every error names the file and the key.
+//!
+//! Relative paths are resolved against the directory holding the configuration file.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Default listen address of `certbound serve`.
+pub(crate) const DEFAULT_LISTEN: &str = "127.0.0.1:8443";
+
+/// The whole configuration file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Config {
+    /// Listener, issuer, state and static files.
+    #[serde(default)]
+    pub(crate) server: ServerSection,
+    /// Server certificate, client authentication and trust.
+    pub(crate) tls: TlsSection,
+    /// Accepting client certificates from a TLS-terminating proxy (off when absent).
+    pub(crate) proxy: Option<ProxySection>,
+    /// Access-token issuance.
+    #[serde(default)]
+    pub(crate) tokens: TokenSection,
+    /// Connection and request limits.
+    #[serde(default)]
+    pub(crate) limits: LimitsSection,
+    /// Resource owners for the password grant.
+    #[serde(default)]
+    pub(crate) users: Vec<UserEntry>,
+    /// Client registrations (RFC 7591 / RFC 8705 metadata names), loaded by `registrations`.
+    #[serde(default)]
+    pub(crate) clients: Vec<toml::Table>,
+    /// Where the file was read from (set after parsing).
+    #[serde(skip)]
+    pub(crate) path: PathBuf,
+}
+
+/// `[server]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ServerSection {
+    /// Socket address to listen on.
+    #[serde(default = "default_listen")]
+    pub(crate) listen: SocketAddr,
+    /// The authorization server's issuer identifier (RFC 8414 §2), an https URL.
+    pub(crate) issuer: Option<String>,
+    /// Directory of token-signing keys (created on first start).
+    #[serde(default = "default_state_dir")]
+    pub(crate) state_dir: PathBuf,
+    /// Static files served at `/` (the built browser page), if present.
+    pub(crate) www_dir: Option<PathBuf>,
+    /// RFC 8705 §5 `mtls_endpoint_aliases`, published as given.
+    #[serde(default)]
+    pub(crate) mtls_endpoint_aliases: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for ServerSection {
+    fn default() -> Self {
+        Self {
+            listen: default_listen(),
+            issuer: None,
+            state_dir: default_state_dir(),
+            www_dir: None,
+            mtls_endpoint_aliases: std::collections::BTreeMap::new(),
+        }
+    }
+}
+
+fn default_listen() -> SocketAddr {
+    #[allow(clippy::unwrap_used)] // Note: a constant that parses; covered by a unit test.
+    DEFAULT_LISTEN.parse().unwrap()
+}
+
+fn default_state_dir() -> PathBuf {
+    PathBuf::from("state")
+}
+
+/// Whether the TLS handshake asks for a client certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum ClientAuthMode {
+    /// Never ask (only forwarded certificates, if configured, authenticate clients).
+    None,
+    /// Ask; connections without a certificate still reach discovery and error answers.
+    Optional,
+    /// Ask and abort handshakes without a certificate.
+    Required,
+}
+
+/// `[tls]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TlsSection {
+    /// PEM file with the server certificate (leaf first, then intermediates).
+    pub(crate) certificate: PathBuf,
+    /// PEM file with the server's private key (PKCS#8, SEC1 or PKCS#1).
+    pub(crate) private_key: PathBuf,
+    /// Client-certificate request mode.
+    #[serde(default = "default_client_auth")]
+    pub(crate) client_auth: ClientAuthMode,
+    /// PEM files of CA certificates trusted for `tls_client_auth` (also sent as hints).
+    #[serde(default)]
+    pub(crate) trust_anchors: Vec<PathBuf>,
+    /// PEM files of CRLs for the trust anchors.
+    #[serde(default)]
+    pub(crate) crls: Vec<PathBuf>,
+    /// Plain mTLS allow-list: if non-empty, only certificates whose `x5t#S256` is listed complete
+    /// the handshake.
+    #[serde(default)]
+    pub(crate) allowed_thumbprints: Vec<String>,
+}
+
+fn default_client_auth() -> ClientAuthMode {
+    ClientAuthMode::Optional
+}
+
+/// `[proxy]`: client certificates forwarded by a TLS-terminating proxy.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ProxySection {
+    /// How the proxy forwards the certificate (core `forwarded::CertSource` name).
+    pub(crate) source: String,
+    /// Peers (CIDRs) allowed to forward certificates; headers from anyone else are stripped.
+    pub(crate) trusted_peers: Vec<ipnet::IpNet>,
+}
+
+/// `[tokens]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TokenSection {
+    /// Access-token lifetime in seconds.
+    #[serde(default = "default_lifetime")]
+    pub(crate) lifetime_secs: u64,
+    /// Bind every token to the client certificate, even for clients that don't ask for it.
+    #[serde(default = "default_true")]
+    pub(crate) require_binding: bool,
+    /// Allowed clock skew in seconds when validating tokens.
+    #[serde(default = "default_skew")]
+    pub(crate) clock_skew_secs: u64,
+}
+
+impl Default for TokenSection {
+    fn default() -> Self {
+        Self {
+            lifetime_secs: default_lifetime(),
+            require_binding: true,
+            clock_skew_secs: default_skew(),
+        }
+    }
+}
+
+fn default_lifetime() -> u64 {
+    300
+}
+fn default_true() -> bool {
+    true
+}
+fn default_skew() -> u64 {
+    30
+}
+
+/// `[limits]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LimitsSection {
+    /// A TLS handshake must finish within this many seconds.
+    #[serde(default = "default_handshake_timeout")]
+    pub(crate) handshake_timeout_secs: u64,
+    /// Request headers must arrive within this many seconds.
+    #[serde(default = "default_header_timeout")]
+    pub(crate) header_timeout_secs: u64,
+    /// Concurrent connections; further connections are closed at once.
+    #[serde(default = "default_max_connections")]
+    pub(crate) max_connections: usize,
+    /// Largest request head (request line + headers), in bytes (at least 8192).
+    #[serde(default = "default_max_header_bytes")]
+    pub(crate) max_header_bytes: usize,
+    /// Largest request body, in bytes.
+    #[serde(default = "default_max_body_bytes")]
+    pub(crate) max_body_bytes: usize,
+}
+
+impl Default for LimitsSection {
+    fn default() -> Self {
+        Self {
+            handshake_timeout_secs: default_handshake_timeout(),
+            header_timeout_secs: default_header_timeout(),
+            max_connections: default_max_connections(),
+            max_header_bytes: default_max_header_bytes(),
+            max_body_bytes: default_max_body_bytes(),
+        }
+    }
+}
+
+fn default_handshake_timeout() -> u64 {
+    10
+}
+fn default_header_timeout() -> u64 {
+    10
+}
+fn default_max_connections() -> usize {
+    4096
+}
+fn default_max_header_bytes() -> usize {
+    16 * 1024
+}
+fn default_max_body_bytes() -> usize {
+    16 * 1024
+}
+
+/// `[[users]]`: a resource owner for the password grant.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UserEntry {
+    /// The username (`username` form parameter).
+    pub(crate) username: String,
+    /// Argon2 PHC string (`$argon2id$v=19$…`); the password itself is never stored.
+    pub(crate) password_hash: String,
+}
+
+/// A configuration that could not be loaded: which file, which key, what was wrong.
+#[derive(Debug)]
+pub(crate) struct ConfigError {
+    file: PathBuf,
+    key: Option<String>,
+    message: String,
+}
+
+impl ConfigError {
+    pub(crate) fn new(file: &Path, key: impl Into<String>, message: impl fmt::Display) -> Self {
+        Self {
+            file: file.to_owned(),
+            key: Some(key.into()),
+            message: message.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.key {
+            Some(k) => write!(f, "{}: `{k}`: {}", self.file.display(), self.message),
+            None => write!(f, "{}: {}", self.file.display(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Largest configuration file read (1 MiB).
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+impl Config {
+    /// Reads, parses and checks `path`.
+    pub(crate) fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read(path).map_err(|e| ConfigError {
+            file: path.to_owned(),
+            key: None,
+            message: e.to_string(),
+        })?;
+        if text.len() as u64 > MAX_CONFIG_BYTES {
+            return Err(ConfigError {
+                file: path.to_owned(),
+                key: None,
+                message: format!("larger than {MAX_CONFIG_BYTES} bytes"),
+            });
+        }
+        let text = String::from_utf8(text).map_err(|_| ConfigError {
+            file: path.to_owned(),
+            key: None,
+            message: "not UTF-8".to_owned(),
+        })?;
+        Self::parse(path, &text)
+    }
+
+    /// Parses `text` as if read from `path`, resolving relative paths against its directory.
+    pub(crate) fn parse(path: &Path, text: &str) -> Result<Self, ConfigError> {
+        let mut c: Self = toml::from_str(text).map_err(|e| ConfigError {
+            file: path.to_owned(),
+            key: None,
+            message: e.to_string().trim_end().to_owned(),
+        })?;
+        c.path = path.to_owned();
+        let base = path.parent().unwrap_or(Path::new("."));
+        let abs = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        abs(&mut c.server.state_dir);
+        if let Some(w) = c.server.www_dir.as_mut() {
+            abs(w);
+        }
+        abs(&mut c.tls.certificate);
+        abs(&mut c.tls.private_key);
+        c.tls.trust_anchors.iter_mut().for_each(abs);
+        c.tls.crls.iter_mut().for_each(abs);
+        c.check()?;
+        Ok(c)
+    }
+
+    /// Directory of the configuration file (base of the `[[clients]]` paths).
+    pub(crate) fn base_dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        let err = |k: &str, m: &str| Err(ConfigError::new(&self.path, k, m));
+        if let Some(i) = &self.server.issuer
+            && !i.starts_with("https://")
+        {
+            return err("server.issuer", "must be an https URL (RFC 8414 §2)");
+        }
+        if self.tokens.lifetime_secs == 0 || self.tokens.lifetime_secs > 86_400 {
+            return err("tokens.lifetime_secs", "must be between 1 and 86400");
+        }
+        if self.tokens.clock_skew_secs > 300 {
+            return err("tokens.clock_skew_secs", "must be at most 300");
+        }
+        if self.limits.max_header_bytes < 8192 {
+            return err("limits.max_header_bytes", "must be at least 8192");
+        }
+        if self.limits.max_connections == 0 {
+            return err("limits.max_connections", "must be at least 1");
+        }
+        if self.limits.handshake_timeout_secs == 0 || self.limits.header_timeout_secs == 0 {
+            return err("limits", "timeouts must be at least 1 second");
+        }
+        if let Some(p) = &self.proxy
+            && p.trusted_peers.is_empty()
+        {
+            return err(
+                "proxy.trusted_peers",
+                "must list at least one CIDR (remove [proxy] to disable forwarding)",
+            );
+        }
+        for (i, u) in self.users.iter().enumerate() {
+            if argon2::PasswordHash::new(&u.password_hash).is_err() {
+                return Err(ConfigError::new(
+                    &self.path,
+                    format!("users[{i}].password_hash"),
+                    "is not an Argon2 PHC string (`$argon2id$v=19$m=…`)",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The issuer: configured, or `https://localhost:PORT` for the port actually bound.
+    pub(crate) fn issuer(&self, bound_port: u16) -> String {
+        self.server
+            .issuer
+            .clone()
+            .unwrap_or_else(|| format!("https://localhost:{bound_port}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "[tls]\ncertificate = \"s.pem\"\nprivate_key = \"s.key\"\n";
+
+    // Intent: defaults are secure and relative paths resolve against the file's directory.
+    #[test]
+    fn minimal_defaults() {
+        let c = Config::parse(Path::new("/etc/cb/certbound.toml"), MINIMAL).unwrap();
+        assert_eq!(c.server.listen, DEFAULT_LISTEN.parse().unwrap());
+        assert_eq!(c.tls.client_auth, ClientAuthMode::Optional);
+        assert_eq!(c.tls.certificate, Path::new("/etc/cb/s.pem"));
+        assert_eq!(c.server.state_dir, Path::new("/etc/cb/state"));
+        assert!(c.proxy.is_none());
+        assert!(c.tokens.require_binding);
+    }
+
+    // Intent: an unknown key is refused with the file name and the key's name.
+    #[test]
+    fn unknown_key_named() {
+        let text = format!("{MINIMAL}client_ath = \"required\"\n");
+        let e = Config::parse(Path::new("c.toml"), &text)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("c.toml: TOML parse error at line 4"), "{e}");
+        assert!(e.contains("unknown field `client_ath`"), "{e}");
+    }
+
+    // Intent: semantic checks name the key.
+    #[test]
+    fn semantic_errors_named() {
+        let text = format!("{MINIMAL}[tokens]\nlifetime_secs = 0\n");
+        let e = Config::parse(Path::new("c.toml"), &text).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "c.toml: `tokens.lifetime_secs`: must be between 1 and 86400"
+        );
+        let text = format!("{MINIMAL}[[users]]\nusername = \"a\"\npassword_hash = \"plain\"\n");
+        let e = Config::parse(Path::new("c.toml"), &text).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "c.toml: `users[0].password_hash`: is not an Argon2 PHC string (`$argon2id$v=19$m=…`)"
+        );
+        let text = format!("{MINIMAL}[proxy]\nsource = \"xfcc\"\ntrusted_peers = []\n");
+        let e = Config::parse(Path::new("c.toml"), &text).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "c.toml: `proxy.trusted_peers`: must list at least one CIDR (remove [proxy] to disable forwarding)"
+        );
+    }
+}
