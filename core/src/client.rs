@@ -178,7 +178,7 @@ pub fn parse_json_registrations(input: &[u8]) -> Result<Vec<RawClientRegistratio
             )));
         }
     };
-    items
+    let raw = items
         .into_iter()
         .enumerate()
         .map(|(i, v)| {
@@ -192,7 +192,22 @@ pub fn parse_json_registrations(input: &[u8]) -> Result<Vec<RawClientRegistratio
                 })
             })
         })
-        .collect()
+        .collect::<Result<Vec<RawClientRegistration>, Error>>()?;
+    // A `Value` keeps only the last of duplicate keys; the typed parse of the text refuses them
+    // (`duplicate field … at line … column …`), so a repeated matcher cannot hide.
+    let typed = if input.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        serde_json::from_slice::<Vec<RawClientRegistration>>(input)
+    } else {
+        serde_json::from_slice::<ClientsDocument>(input).map(|d| d.clients)
+    };
+    typed.map_err(|e| file(alloc::format!("{e}")))?;
+    Ok(raw)
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClientsDocument {
+    clients: Vec<RawClientRegistration>,
 }
 
 /// Names a registration in errors: by `client_id`, or by 1-based position when it has none.
@@ -242,17 +257,14 @@ pub enum RegistrationProblem {
         /// The parser's error.
         error: Box<Error>,
     },
+    /// `client_id` is empty, too long or has control characters.
+    BadClientId,
     /// `jwks.keys[index]` was refused.
     BadJwk {
         /// 1-based.
         index: usize,
         /// Why.
         problem: JwkProblem,
-    },
-    /// `scope` holds a character RFC 6749 §3.3 does not allow.
-    BadScope {
-        /// The offending scope token.
-        token: String,
     },
     /// A SAN value did not parse.
     BadSan {
@@ -261,10 +273,13 @@ pub enum RegistrationProblem {
         /// What was wrong.
         problem: SanValueProblem,
     },
+    /// `scope` holds a character RFC 6749 §3.3 does not allow.
+    BadScope {
+        /// The offending scope token.
+        token: String,
+    },
     /// `tls_client_auth_subject_dn` did not parse.
     BadSubjectDn(DnParseError),
-    /// `client_id` is empty, too long or has control characters.
-    BadClientId,
     /// The `client_id` was already registered.
     DuplicateClientId {
         /// 1-based position of the first registration.
@@ -274,10 +289,10 @@ pub enum RegistrationProblem {
     },
     /// A `grant_types` entry is empty.
     EmptyGrantType,
-    /// `tls_client_auth` without any subject matcher (RFC 8705 §2.1.2).
-    NoMatcher,
     /// `self_signed_tls_client_auth` without `certificates` or `jwks` keys.
     NoCertificates,
+    /// `tls_client_auth` without any subject matcher (RFC 8705 §2.1.2).
+    NoMatcher,
     /// More than one subject matcher (RFC 8705 §2.1.2); keys in alphabetical order.
     SeveralMatchers(Vec<&'static str>),
     /// Syntax: unknown key, wrong type, missing required key (the deserializer's message).
@@ -1131,6 +1146,20 @@ mod tests {
         assert_eq!(
             e,
             "client registrations: unknown top-level key \"client\": expected only \"clients\""
+        );
+    }
+
+    #[test]
+    fn duplicate_json_keys_are_rejected() {
+        // Intent: a repeated key cannot silently override an earlier matcher.
+        let e = load(
+            r#"{"clients":[{"client_id":"acme","token_endpoint_auth_method":"tls_client_auth",
+"tls_client_auth_san_dns":"a.example","tls_client_auth_san_dns":"evil.example"}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e,
+            "client registrations: duplicate field `tls_client_auth_san_dns` at line 2 column 63"
         );
     }
 

@@ -70,6 +70,13 @@ enum ValuePattern {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DnParseError {
+    /// A `#` value's bytes were not exactly one DER value.
+    BadDer {
+        /// Offset of the `#`.
+        position: usize,
+        /// The decoder's error.
+        error: der::Error,
+    },
     /// A `\` escape was not followed by a special character or two hex digits.
     BadEscape {
         /// Offset of the `\`.
@@ -79,13 +86,6 @@ pub enum DnParseError {
     BadHex {
         /// Offset of the offending character.
         position: usize,
-    },
-    /// A `#` value's bytes were not exactly one DER value.
-    BadDer {
-        /// Offset of the `#`.
-        position: usize,
-        /// The decoder's error.
-        error: der::Error,
     },
     /// The string is empty: an empty registered subject would match an empty subject.
     Empty,
