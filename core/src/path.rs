@@ -45,7 +45,7 @@ use crate::{Certificate, Error, UnixTime, time};
 /// Most untrusted intermediates accepted with one leaf. Real client chains carry one to three;
 /// the cap bounds the loop-detection and issuer-matching work an attacker can cause by sending
 /// many same-named certificates (webpki's path-building budget bounds the rest).
-pub const MAX_INTERMEDIATES: usize = 32;
+pub const MAX_INTERMEDIATES: usize = 64;
 
 /// Longest path webpki builds: at most 6 intermediates between leaf and anchor (webpki's
 /// `MAX_SUB_CA_COUNT`; documented here, enforced there).
@@ -261,10 +261,12 @@ impl TrustStore {
                 if parsed.len() >= MAX_CRLS {
                     return Err(PathError::TooManyCrls { limit: MAX_CRLS }.into());
                 }
+                let index = parsed.len() + 1;
                 let crl = OwnedCertRevocationList::from_der(&der).map_err(|e| PathError::Crl {
-                    index: parsed.len() + 1,
+                    index,
                     reason: diagnose::describe(&e),
                 })?;
+                check_crl_number(&der).map_err(|reason| PathError::Crl { index, reason })?;
                 parsed.push(CertRevocationList::from(crl));
             }
         }
@@ -300,6 +302,25 @@ impl TrustStore {
     /// The anchor certificates, in configuration order.
     pub fn certificates(&self) -> &[Certificate] {
         &self.anchors.certs
+    }
+}
+
+/// RFC 5280 §5.2.3: conforming CRL issuers MUST include a non-critical cRLNumber.
+fn check_crl_number(der: &[u8]) -> Result<(), &'static str> {
+    use der::Decode;
+    const OID_CRL_NUMBER: const_oid::ObjectIdentifier =
+        const_oid::ObjectIdentifier::new_unwrap("2.5.29.20");
+    let crl = x509_cert::crl::CertificateList::from_der(der)
+        .map_err(|_| "CRL does not parse as an RFC 5280 CertificateList")?;
+    let number = crl
+        .tbs_cert_list
+        .crl_extensions
+        .as_ref()
+        .and_then(|exts| exts.iter().find(|e| e.extn_id == OID_CRL_NUMBER));
+    match number {
+        None => Err("CRL has no cRLNumber extension (RFC 5280 section 5.2.3 requires one)"),
+        Some(e) if e.critical => Err("CRL's cRLNumber extension must not be critical"),
+        Some(_) => Ok(()),
     }
 }
 
@@ -473,7 +494,9 @@ pub fn verify_chain_with_provider(
             })?;
             Ok(resolved.into_verified(&ctx))
         }
-        Err(e) if e == REFUSED_BY_PROFILE => match refused.into_inner() {
+        // A path that passed every webpki check but was refused by the profile is the closest
+        // to valid: its reason is the most useful one.
+        Err(e) if refused.borrow().is_some() => match refused.into_inner() {
             Some(p) => Err(p.into()),
             None => Err(ctx.explain(&e).into()),
         },

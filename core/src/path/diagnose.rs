@@ -519,6 +519,28 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// Is this certificate the issuer of a configured CRL?
+    pub(crate) fn is_crl_issuer(&self, cert: &Certificate) -> bool {
+        let Some(crls) = &self.trust.crls else {
+            return false;
+        };
+        let subject = cert
+            .x509()
+            .tbs_certificate
+            .subject
+            .to_der()
+            .unwrap_or_default();
+        // webpki's CRL issuer is the Name's contents (no outer SEQUENCE header).
+        let Some(contents) = SliceReader::new(&subject)
+            .ok()
+            .and_then(|mut r| der::Header::decode(&mut r).ok().map(|_| r))
+            .and_then(|mut r| r.read_slice(r.remaining_len()).ok())
+        else {
+            return false;
+        };
+        crls.crls.iter().any(|crl| crl.issuer() == contents)
+    }
+
     /// Does any CRL name this certificate's issuer?
     fn has_crl_for(&self, cert: &Certificate) -> bool {
         let Some(crls) = &self.trust.crls else {
