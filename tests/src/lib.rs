@@ -4,4 +4,5 @@
 
 #[cfg(feature = "generator")]
 pub mod corpus;
+pub mod corpus_files;
 pub mod parity;

@@ -356,6 +356,14 @@ pub fn run(runtime: &str, cases: &[Case], files: &Files) -> Report {
     }
 }
 
+/// Parses a JSON array of cases.
+///
+/// # Errors
+/// The parse error.
+pub fn parse_cases(cases: &str) -> Result<Vec<Case>, String> {
+    serde_json::from_str(cases).map_err(|e| format!("cases: {e}"))
+}
+
 /// [`run`] over JSON: `cases` is a JSON array of cases (the corpus files concatenated),
 /// `files` a JSON object of file name → standard base64 bytes. Returns the [`Report`] as
 /// JSON. This is the wasm entry's whole body.
@@ -363,7 +371,7 @@ pub fn run(runtime: &str, cases: &[Case], files: &Files) -> Report {
 /// # Errors
 /// A message when the arguments do not parse.
 pub fn run_json(runtime: &str, cases: &str, files: &str) -> Result<String, String> {
-    let cases: Vec<Case> = serde_json::from_str(cases).map_err(|e| format!("cases: {e}"))?;
+    let cases = parse_cases(cases)?;
     let encoded: BTreeMap<String, String> =
         serde_json::from_str(files).map_err(|e| format!("files: {e}"))?;
     let mut files = Files::new();

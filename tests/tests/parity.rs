@@ -4,7 +4,8 @@
 
 use std::path::PathBuf;
 
-use certbound_tests::corpus::{self, corpus_dir, load_cases, load_files, shared_dir};
+use certbound_tests::corpus;
+use certbound_tests::corpus_files::{corpus_dir, load_cases, load_files, shared_dir};
 use certbound_tests::parity::{self, FIELDS, file_refs};
 
 fn out_dir() -> PathBuf {

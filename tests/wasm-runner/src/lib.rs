@@ -1,0 +1,27 @@
+//! The parity evaluator as a wasm module: `tests/wasm-runner/run.mjs` loads the corpus under
+//! node and calls [`run`]. The case → core call → verdict mapping is
+//! `certbound_tests::parity`, the same code the native runner uses; nothing is re-implemented
+//! in JavaScript.
+#![forbid(unsafe_code)]
+
+use wasm_bindgen::prelude::*;
+
+/// Evaluates `cases` (a JSON array of corpus cases) with `files` (a JSON object of file name →
+/// base64 bytes) and returns the runtime report as JSON.
+///
+/// # Errors
+/// A `JsError` when the arguments do not parse.
+#[wasm_bindgen]
+pub fn run(runtime: &str, cases: &str, files: &str) -> Result<String, JsError> {
+    certbound_tests::parity::run_json(runtime, cases, files).map_err(|e| JsError::new(&e))
+}
+
+/// The file names `cases` refer to, for the loader.
+///
+/// # Errors
+/// A `JsError` when `cases` does not parse.
+#[wasm_bindgen(js_name = fileRefs)]
+pub fn file_refs(cases: &str) -> Result<Vec<String>, JsError> {
+    let cases = certbound_tests::parity::parse_cases(cases).map_err(|e| JsError::new(&e))?;
+    Ok(certbound_tests::parity::file_refs(&cases))
+}
