@@ -310,10 +310,13 @@ pub fn file_refs(cases: &[Case]) -> Vec<String> {
     out.into_iter().collect()
 }
 
+/// A case that cannot be evaluated (a corpus defect), becoming a [`HARNESS_CODE`] verdict.
+pub(crate) struct Harness(pub(crate) String);
+
 /// Parses a case input of a kind into its typed form.
-pub(crate) fn input<T: serde::de::DeserializeOwned>(case: &Case) -> Result<T, Verdict> {
+pub(crate) fn input<T: serde::de::DeserializeOwned>(case: &Case) -> Result<T, Harness> {
     serde_json::from_value(case.input.clone())
-        .map_err(|e| Verdict::harness(format!("case {}: input does not parse: {e}", case.id)))
+        .map_err(|e| Harness(format!("case {}: input does not parse: {e}", case.id)))
 }
 
 /// Evaluates one case with core.
@@ -326,7 +329,7 @@ pub fn evaluate(case: &Case, files: &Files) -> Verdict {
         Kind::Path => path::evaluate(case, files, now),
         Kind::Token => token::evaluate(case, files, now),
     };
-    result.unwrap_or_else(|v| v)
+    result.unwrap_or_else(|Harness(message)| Verdict::harness(message))
 }
 
 /// A runtime's verdicts: what `target/parity/<runtime>.json` holds.

@@ -20,7 +20,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::path::{certificate, certificates};
-use super::{Case, Data, Files, OauthAnswer, Verdict, input};
+use super::{Case, Data, Files, Harness, OauthAnswer, Verdict, input};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -40,9 +40,9 @@ struct Input {
     ignore_self_signed_validity: bool,
 }
 
-pub(super) fn evaluate(case: &Case, files: &Files, now: UnixTime) -> Result<Verdict, Verdict> {
+pub(super) fn evaluate(case: &Case, files: &Files, now: UnixTime) -> Result<Verdict, Harness> {
     let i: Input = input(case)?;
-    let registrations = i.registrations.bytes(files).map_err(Verdict::harness)?;
+    let registrations = i.registrations.bytes(files).map_err(Harness)?;
     let leaf = i.leaf.as_ref().map(|l| certificate(l, files)).transpose()?;
     let chain = certificates(&i.chain, files)?;
     let anchors = i
@@ -50,7 +50,7 @@ pub(super) fn evaluate(case: &Case, files: &Files, now: UnixTime) -> Result<Verd
         .as_ref()
         .map(|a| a.bytes(files))
         .transpose()
-        .map_err(Verdict::harness)?;
+        .map_err(Harness)?;
     let mut options = AuthOptions::new();
     match i.require_method.as_deref() {
         None => {}
@@ -58,7 +58,7 @@ pub(super) fn evaluate(case: &Case, files: &Files, now: UnixTime) -> Result<Verd
         Some("self_signed_tls_client_auth") => {
             options = options.require_method(TlsClientAuthMethod::SelfSigned);
         }
-        Some(other) => return Err(Verdict::harness(format!("unknown method {other:?}"))),
+        Some(other) => return Err(Harness(format!("unknown method {other:?}"))),
     }
     if let Some(s) = i.clock_skew {
         options = options.clock_skew(s);

@@ -17,7 +17,7 @@ use certbound_core::forwarded::{
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Case, Data, Files, Verdict, input};
+use super::{Case, Data, Files, Harness, Verdict, input};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -96,11 +96,11 @@ fn value(v: &Value, files: &Files) -> Result<String, String> {
     }
 }
 
-pub(super) fn evaluate(case: &Case, files: &Files) -> Result<Verdict, Verdict> {
+pub(super) fn evaluate(case: &Case, files: &Files) -> Result<Verdict, Harness> {
     let i: Input = input(case)?;
     let mut headers = Vec::new();
     for (name, v) in &i.headers {
-        headers.push((name.clone(), value(v, files).map_err(Verdict::harness)?));
+        headers.push((name.clone(), value(v, files).map_err(Harness)?));
     }
     let limits = i.limits.map_or_else(Limits::default, |l| {
         Limits::new(l.max_header_bytes, l.max_chain)
@@ -121,7 +121,7 @@ pub(super) fn evaluate(case: &Case, files: &Files) -> Result<Verdict, Verdict> {
             decode_cloudflare(&headers, Some(&hints), &limits)
         }
         (_, Some(_)) => {
-            return Err(Verdict::harness(format!(
+            return Err(Harness(format!(
                 "case {}: cloudflare_hints need source cloudflare",
                 case.id
             )));

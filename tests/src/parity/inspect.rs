@@ -10,7 +10,7 @@ use certbound_core::cert::parse_bundle;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Case, Data, Files, Verdict, input};
+use super::{Case, Data, Files, Harness, Verdict, input};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -18,9 +18,9 @@ struct Input {
     cert: Data,
 }
 
-pub(super) fn evaluate(case: &Case, files: &Files, now: UnixTime) -> Result<Verdict, Verdict> {
+pub(super) fn evaluate(case: &Case, files: &Files, now: UnixTime) -> Result<Verdict, Harness> {
     let i: Input = input(case)?;
-    let bytes = i.cert.bytes(files).map_err(Verdict::harness)?;
+    let bytes = i.cert.bytes(files).map_err(Harness)?;
     Ok(match parse_bundle(&bytes) {
         Ok(certs) => Verdict::accept(
             certs

@@ -11,7 +11,7 @@ use certbound_core::{Certificate, Error, UnixTime};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Case, Data, Files, Verdict, input};
+use super::{Case, Data, Files, Harness, Verdict, input};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -25,8 +25,8 @@ struct Input {
 }
 
 /// One certificate (the first of a bundle).
-pub(crate) fn certificate(d: &Data, files: &Files) -> Result<Result<Certificate, Error>, Verdict> {
-    let bytes = d.bytes(files).map_err(Verdict::harness)?;
+pub(crate) fn certificate(d: &Data, files: &Files) -> Result<Result<Certificate, Error>, Harness> {
+    let bytes = d.bytes(files).map_err(Harness)?;
     Ok(
         certbound_core::cert::parse_bundle(&bytes).and_then(|mut v| {
             if v.is_empty() {
@@ -42,7 +42,7 @@ pub(crate) fn certificate(d: &Data, files: &Files) -> Result<Result<Certificate,
 pub(crate) fn certificates(
     ds: &[Data],
     files: &Files,
-) -> Result<Result<Vec<Certificate>, Error>, Verdict> {
+) -> Result<Result<Vec<Certificate>, Error>, Harness> {
     let mut out = Vec::new();
     for d in ds {
         match certificate(d, files)? {
@@ -53,14 +53,14 @@ pub(crate) fn certificates(
     Ok(Ok(out))
 }
 
-pub(super) fn evaluate(case: &Case, files: &Files, now: UnixTime) -> Result<Verdict, Verdict> {
+pub(super) fn evaluate(case: &Case, files: &Files, now: UnixTime) -> Result<Verdict, Harness> {
     let i: Input = input(case)?;
     let purpose = match i.purpose.as_deref() {
         None | Some("client_auth") => Purpose::ClientAuth,
         Some("server_auth") => Purpose::ServerAuth,
-        Some(other) => return Err(Verdict::harness(format!("unknown purpose {other:?}"))),
+        Some(other) => return Err(Harness(format!("unknown purpose {other:?}"))),
     };
-    let anchors = i.anchors.bytes(files).map_err(Verdict::harness)?;
+    let anchors = i.anchors.bytes(files).map_err(Harness)?;
     let leaf = certificate(&i.leaf, files)?;
     let chain = certificates(&i.intermediates, files)?;
     let result = TrustStore::from_pem(&anchors)

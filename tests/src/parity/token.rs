@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::path::certificate;
-use super::{Case, Data, Files, OauthAnswer, Verdict, debug_code, input};
+use super::{Case, Data, Files, Harness, OauthAnswer, Verdict, debug_code, input};
 
 /// The realm every runtime puts in `WWW-Authenticate` for the corpus.
 pub const REALM: &str = "parity";
@@ -76,24 +76,24 @@ fn detail(t: &ValidToken) -> serde_json::Value {
     })
 }
 
-pub(super) fn evaluate(case: &Case, files: &Files, now: UnixTime) -> Result<Verdict, Verdict> {
+pub(super) fn evaluate(case: &Case, files: &Files, now: UnixTime) -> Result<Verdict, Harness> {
     let i: Input = input(case)?;
     let mut algorithms = Vec::new();
     for name in &i.algorithms {
         // Names core does not know stay out of the list (as an adapter's config would refuse
         // them); the corpus only lists known ones.
         let alg = Algorithm::from_name(name)
-            .ok_or_else(|| Verdict::harness(format!("unknown algorithm {name:?}")))?;
+            .ok_or_else(|| Harness(format!("unknown algorithm {name:?}")))?;
         algorithms.push(alg);
     }
-    let jwks = i.jwks.bytes(files).map_err(Verdict::harness)?;
+    let jwks = i.jwks.bytes(files).map_err(Harness)?;
     let presented = i
         .presented
         .as_ref()
         .map(|p| certificate(p, files))
         .transpose()?;
     let token_text = match (&i.token, &i.request) {
-        (Some(t), None) => t.text(files).map_err(Verdict::harness)?,
+        (Some(t), None) => t.text(files).map_err(Harness)?,
         (None, Some(r)) => match bearer_token(r.authorization.as_deref()) {
             Ok(t) => t.to_owned(),
             Err(b) => {
@@ -110,9 +110,7 @@ pub(super) fn evaluate(case: &Case, files: &Files, now: UnixTime) -> Result<Verd
             }
         },
         _ => {
-            return Err(Verdict::harness(
-                "give exactly one of token, request".into(),
-            ));
+            return Err(Harness("give exactly one of token, request".into()));
         }
     };
 
@@ -144,7 +142,7 @@ pub(super) fn evaluate(case: &Case, files: &Files, now: UnixTime) -> Result<Verd
     let presented = match presented {
         None => None,
         Some(Ok(c)) => Some(c.x5t_s256()),
-        Some(Err(e)) => return Err(Verdict::harness(format!("presented certificate: {e}"))),
+        Some(Err(e)) => return Err(Harness(format!("presented certificate: {e}"))),
     };
     Ok(
         match validator.validate(&RustCrypto, &token_text, presented.as_ref(), now) {

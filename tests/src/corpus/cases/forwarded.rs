@@ -38,12 +38,14 @@ fn xfcc(by: &str, leaf: &Cert, chain: &[&Cert]) -> String {
     )
 }
 
+/// Header lines for a leaf and chain; `None` when the source cannot carry a chain.
+type Encoder = fn(&Cert, &[&Cert]) -> Option<Vec<(&'static str, String)>>;
+
 /// One source: its name, its certificate header, and how it encodes leaf (+ chain).
 struct Source {
     name: &'static str,
     header: &'static str,
-    /// Header lines for a leaf and chain; `None` when the source cannot carry a chain.
-    encode: fn(&Cert, &[&Cert]) -> Option<Vec<(&'static str, String)>>,
+    encode: Encoder,
     /// Is the value base64 DER (so a non-certificate is easy to encode)?
     base64: bool,
 }

@@ -166,11 +166,7 @@ pub(super) fn cases(g: &mut Gen, p: &Pki) {
         Path,
         "garbage-intermediate",
         "an intermediate that is not a certificate",
-        input(
-            f("client"),
-            vec![json!("not a certificate")],
-            root_only.clone(),
-        ),
+        input(f("client"), vec![json!("not a certificate")], root_only),
         D::AnyErr,
     );
 

@@ -813,7 +813,7 @@ pub(super) fn cases(g: &mut Gen, p: &Pki) {
         jws(&dup_h, &payload, Some(&es_raw)),
         D::Err("Token.DuplicateMember", None),
     );
-    let dup_p = payload.replacen("{", &format!("{{\"sub\":\"admin\","), 1);
+    let dup_p = payload.replacen('{', "{\"sub\":\"admin\",", 1);
     tcase(
         g,
         "duplicate-claim-sub",
