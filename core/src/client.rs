@@ -16,6 +16,41 @@
 //! anchors for `tls_client_auth` ([`crate::path::verify_chain`], purpose clientAuth) and the
 //! registered subject matched ([`dn`], [`san`]); for `self_signed_tls_client_auth` the chain is
 //! *not* validated (§2.2) and the certificate's `x5t#S256` must equal a registered one.
+//!
+//! ```
+//! use certbound_core::client::{AuthOptions, ClientRegistry, authenticate};
+//! use certbound_core::{Certificate, time::parse_time};
+//!
+//! // The RFC 8705 Appendix A certificate, registered as a self-signed client.
+//! let pem = "-----BEGIN CERTIFICATE-----\n\
+//! MIIBBjCBrAIBAjAKBggqhkjOPQQDAjAPMQ0wCwYDVQQDDARtdGxzMB4XDTE4MTAx\n\
+//! ODEyMzcwOVoXDTIyMDUwMjEyMzcwOVowDzENMAsGA1UEAwwEbXRsczBZMBMGByqG\n\
+//! SM49AgEGCCqGSM49AwEHA0IABNcnyxwqV6hY8QnhxxzFQ03C7HKW9OylMbnQZjjJ\n\
+//! /Au08/coZwxS7LfA4vOLS9WuneIXhbGGWvsDSb0tH6IxLm8wCgYIKoZIzj0EAwID\n\
+//! SQAwRgIhAP0RC1E+vwJD/D1AGHGzuri+hlV/PpQEKTWUVeORWz83AiEA5x2eXZOV\n\
+//! bUlJSGQgjwD5vaUaKlLR50Q2DmFfQj1L+SY=\n\
+//! -----END CERTIFICATE-----\n";
+//! let json = serde_json::json!({ "clients": [{
+//!     "client_id": "s6BhdRkqt3",
+//!     "token_endpoint_auth_method": "self_signed_tls_client_auth",
+//!     "certificates": [pem],
+//!     "tls_client_certificate_bound_access_tokens": true,
+//! }]});
+//! let registry = ClientRegistry::from_json(json.to_string().as_bytes())?;
+//!
+//! let presented = Certificate::from_pem(pem.as_bytes())?;
+//! let now = parse_time("2020-01-01T00:00:00Z")?;
+//! let client = authenticate(&registry, "s6BhdRkqt3", &presented, &[], None, now, &AuthOptions::new())?;
+//! assert_eq!(client.method().to_string(), "self_signed_tls_client_auth");
+//! assert_eq!(client.x5t().to_string(), "A4DtL2JmUMhAsvJj5tKyn64SqzmuXbMrJa0n761y5v0");
+//!
+//! // After notAfter (2022-05-02) the registered certificate is refused.
+//! let later = parse_time("2023-01-01T00:00:00Z")?;
+//! let err = authenticate(&registry, "s6BhdRkqt3", &presented, &[], None, later, &AuthOptions::new())
+//!     .unwrap_err();
+//! assert!(err.to_string().contains("has expired"));
+//! # Ok::<(), certbound_core::Error>(())
+//! ```
 
 pub mod dn;
 pub mod jwk;

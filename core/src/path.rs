@@ -13,6 +13,30 @@
 //!   path building continues with other candidates (see `path/profile.rs`): RFC 822 (email)
 //!   name constraints, which webpki does not enforce, and a few RFC 5280 profile rules.
 //!
+//! ## Getting started
+//! ```
+//! use certbound_core::path::{self, TrustStore, VerifyOptions};
+//! use certbound_core::{Certificate, UnixTime};
+//! # use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+//! # let ca_key = KeyPair::generate()?;
+//! # let mut ca = CertificateParams::new(vec![])?;
+//! # ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+//! # let ca_pem = ca.self_signed(&ca_key)?.pem();
+//! # let leaf_der = CertificateParams::new(vec!["client.example".into()])?
+//! #     .signed_by(&KeyPair::generate()?, &Issuer::new(ca, ca_key))?
+//! #     .der()
+//! #     .to_vec();
+//! // Once, at startup: the anchors (and CRLs) client certificates must chain to.
+//! let trust = TrustStore::from_pem(ca_pem.as_bytes())?;
+//! // Per connection: the leaf, the intermediates the client sent, and the current time.
+//! let leaf = Certificate::from_der(&leaf_der)?;
+//! let now = UnixTime::since_unix_epoch(core::time::Duration::from_secs(1_767_225_600));
+//! let verified = path::verify_chain(&trust, &leaf, &[], now, &VerifyOptions::default())?;
+//! assert_eq!(verified.chain().len(), 2); // leaf, anchor
+//! assert_eq!(verified.leaf(), leaf.x5t_s256());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! ## Bounded work on hostile input
 //! - at most [`MAX_INTERMEDIATES`] untrusted intermediates are considered;
 //! - webpki's own budgets apply to each verification: 100 signature checks, 200,000 path
@@ -31,7 +55,10 @@ use core::cell::RefCell;
 use core::fmt;
 
 use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, ServerName, TrustAnchor};
+use rustls_pki_types::{
+    CertificateDer, CertificateRevocationListDer, ServerName, SignatureVerificationAlgorithm,
+    TrustAnchor,
+};
 use webpki::{
     CertRevocationList, EndEntityCert, ExpirationPolicy, OwnedCertRevocationList,
     RevocationCheckDepth, RevocationOptionsBuilder, UnknownStatusPolicy,
@@ -383,6 +410,14 @@ impl VerifiedPath {
     }
 }
 
+/// The certificate signature algorithms certbound accepts, verified with [`RustCrypto`]: ECDSA
+/// P-256/P-384 with SHA-256/384 (X.509's DER signatures converted to `r ‖ s`), RSA PKCS#1 v1.5
+/// and PSS with SHA-256/384/512 (2048–8192 bits), Ed25519. The same set [`verify_chain`] uses;
+/// a rustls verifier can be given it so the handshake and core agree.
+pub fn signature_algorithms() -> &'static [&'static dyn SignatureVerificationAlgorithm] {
+    &algorithms::RUSTCRYPTO
+}
+
 /// Validates `leaf` up to an anchor of `trust` at `now`, using `intermediates` (untrusted, any
 /// order) for path building, with the RustCrypto provider.
 ///
@@ -463,10 +498,14 @@ pub fn verify_chain_with_provider(
     // Extra checks on each candidate path; the first refusal is kept to explain a failure.
     let refused: RefCell<Option<PathError>> = RefCell::new(None);
     let check = |candidate: &webpki::VerifiedPath<'_>| -> Result<(), webpki::Error> {
-        let Some(path) = ctx.resolve(candidate) else {
-            return Ok(());
-        };
-        match profile::check(&ctx, &path) {
+        // Fail closed: a candidate that does not map back onto the inputs is refused.
+        let checked = ctx
+            .resolve(candidate)
+            .ok_or(PathError::Internal {
+                what: "candidate path does not map back to the inputs",
+            })
+            .and_then(|path| profile::check(&ctx, &path));
+        match checked {
             Ok(()) => Ok(()),
             Err(e) => {
                 let mut slot = refused.borrow_mut();
@@ -892,5 +931,48 @@ impl fmt::Display for PathError {
 impl From<PathError> for Error {
     fn from(e: PathError) -> Self {
         Self::Path(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Intent: a certificate reference reads as role then subject, as every error starts.
+    #[test]
+    fn cert_ref_display() {
+        let r = CertRef {
+            role: CertRole::Intermediate(1),
+            subject: String::from("CN=LA Intermediate CA"),
+        };
+        assert_eq!(r.to_string(), "intermediate 1 (CN=LA Intermediate CA)");
+        let r = CertRef {
+            role: CertRole::Leaf,
+            subject: String::new(),
+        };
+        assert_eq!(r.to_string(), "leaf (empty subject)");
+        let e = PathError::UnknownIssuer {
+            cert: CertRef {
+                role: CertRole::TrustAnchor(2),
+                subject: String::from("CN=x"),
+            },
+            issuer: String::from("CN=y"),
+            anchors: 1,
+        };
+        assert_eq!(
+            e.to_string(),
+            "trust anchor 2 (CN=x): issuer not found among 1 trust anchor (issuer: CN=y)"
+        );
+    }
+
+    // Intent: defaults are strict — clientAuth, unknown revocation status and expired CRLs refused.
+    #[test]
+    fn secure_defaults() {
+        assert_eq!(VerifyOptions::default().purpose, Purpose::ClientAuth);
+        let p = RevocationPolicy::default();
+        assert_eq!(p.unknown_status, UnknownStatus::Deny);
+        assert_eq!(p.expired_crl, ExpiredCrl::Deny);
+        assert!(!p.leaf_only);
+        assert_eq!(Purpose::ClientAuth.to_string(), "clientAuth");
     }
 }

@@ -18,6 +18,39 @@
 //!
 //! [`Validator::validate`] does both with a synchronous [`CryptoProvider`].
 //!
+//! ## Getting started
+//! ```
+//! use certbound_core::oauth::BearerError;
+//! use certbound_core::provider::RustCrypto;
+//! use certbound_core::token::{JwkSet, TokenError, Validator};
+//! use certbound_core::{CertThumbprint, Error, UnixTime};
+//!
+//! // Once, at startup: the authorization server's JWKS and this resource server's identity.
+//! let jwks = JwkSet::from_json(br#"{"keys":[{"alg":"ES256","crv":"P-256","kid":"Dwhk3O9GXmaAbt1mdgUKbjwl127gQtvRuBzEJcPhLDo","kty":"EC","use":"sig","x":"OtOGGpViE5JRa7WT7wVYPtLlhm9ctiYKMBcjf9ibkK8","y":"0JYcfjcHWmeRo5xh9WKVsCttJlZ7YV5gqkHuHI6DOI0"}]}"#)?;
+//! let validator = Validator::builder("https://as.example", "https://rs.example", jwks)
+//!     .build()
+//!     .expect("issuer, audience and keys are set");
+//!
+//! // Per request: the bearer token, the TLS client certificate's thumbprint, the time.
+//! # let token = "eyJhbGciOiJFUzI1NiIsImtpZCI6IkR3aGszTzlHWG1hQWJ0MW1kZ1VLYmp3bDEyN2dRdHZSdUJ6RUpjUGhMRG8iLCJ0eXAiOiJhdCtqd3QifQ.eyJhdWQiOiJodHRwczovL3JzLmV4YW1wbGUiLCJjbGllbnRfaWQiOiJjMSIsImNuZiI6eyJ4NXQjUzI1NiI6IkE0RHRMMkptVU1oQXN2Smo1dEt5bjY0U3F6bXVYYk1ySmEwbjc2MXk1djAifSwiZXhwIjoxNzE0NTY4NDAwLCJpYXQiOjE3MTQ1NjQ4MDAsImlzcyI6Imh0dHBzOi8vYXMuZXhhbXBsZSIsImp0aSI6ImoxIiwic2NvcGUiOiJyZWFkIiwic3ViIjoiYzEifQ.7_--kvuKV4_ljJ9Uh4IXN-57Z5Ov-QcqyqrSoXAAbYYA97pDLYBQzcj9Vdqtqd-9nYnbEvq3TBlMLtyJtLYnYg";
+//! let presented = CertThumbprint::from_x5t_s256("A4DtL2JmUMhAsvJj5tKyn64SqzmuXbMrJa0n761y5v0");
+//! let now = UnixTime::since_unix_epoch(core::time::Duration::from_secs(1_714_565_000));
+//! let valid = validator.validate(&RustCrypto, token, presented.as_ref(), now)?;
+//! assert_eq!(valid.client_id(), Some("c1"));
+//!
+//! // Without the certificate the token is bound to, the answer is an RFC 6750 challenge.
+//! let denied = validator.validate(&RustCrypto, token, None, now).unwrap_err();
+//! assert_eq!(denied, Error::Token(TokenError::CertificateRequired));
+//! let answer = BearerError::from_error(&denied);
+//! assert_eq!(answer.status(), 401);
+//! assert_eq!(
+//!     answer.www_authenticate(Some("api")),
+//!     "Bearer realm=\"api\", error=\"invalid_token\", \
+//!      error_description=\"The access token is bound to a client certificate; present it over mutual TLS\""
+//! );
+//! # Ok::<(), Error>(())
+//! ```
+//!
 //! ## Why claims are checked before the signature
 //! Cheap checks first: an expired, mis-addressed or mis-bound token costs no public-key
 //! operation, which matters on the edge where every request pays for one. The price is that
@@ -93,8 +126,6 @@ pub enum TokenError {
         /// Which segment.
         segment: Segment,
     },
-    /// The token is bound to a certificate (`cnf.x5t#S256`), but none was presented.
-    CertificateRequired,
     /// The token is bound to a different certificate than the one presented.
     CertificateMismatch {
         /// The thumbprint the token is bound to.
@@ -102,6 +133,8 @@ pub enum TokenError {
         /// The presented certificate's thumbprint.
         presented: CertThumbprint,
     },
+    /// The token is bound to a certificate (`cnf.x5t#S256`), but none was presented.
+    CertificateRequired,
     /// A claim has the wrong JSON type or value shape.
     ClaimType {
         /// The claim.
@@ -143,6 +176,13 @@ pub enum TokenError {
         /// What it must be.
         expected: &'static str,
     },
+    /// An introspection response says the token is not active (RFC 7662 §2.2).
+    Inactive,
+    /// The token's scopes lack some required scope (RFC 6750 `insufficient_scope`).
+    InsufficientScope {
+        /// The required scopes the token does not grant.
+        missing: Vec<String>,
+    },
     /// `iat` is in the future beyond the leeway.
     IssuedInFuture {
         /// The `iat` claim.
@@ -159,10 +199,14 @@ pub enum TokenError {
         /// The token's issuer, truncated.
         actual: String,
     },
-    /// The token's scopes lack some required scope (RFC 6750 `insufficient_scope`).
-    InsufficientScope {
-        /// The required scopes the token does not grant.
-        missing: Vec<String>,
+    /// A segment is not JSON.
+    Json {
+        /// Which segment.
+        segment: Segment,
+        /// 1-based line of the error.
+        line: usize,
+        /// 1-based column of the error.
+        column: usize,
     },
     /// One key of a JWKS is malformed.
     Jwk {
@@ -178,15 +222,6 @@ pub enum TokenError {
         /// What is wrong.
         problem: &'static str,
     },
-    /// A segment is not JSON.
-    Json {
-        /// Which segment.
-        segment: Segment,
-        /// 1-based line of the error.
-        line: usize,
-        /// 1-based column of the error.
-        column: usize,
-    },
     /// The key the header names cannot verify the header's `alg` (key confusion).
     KeyMismatch {
         /// The header's `alg`.
@@ -201,6 +236,8 @@ pub enum TokenError {
         /// The claim.
         claim: &'static str,
     },
+    /// The header is missing `alg`.
+    NoAlgorithm,
     /// No `kid` in the header, and not exactly one key fits `alg`.
     NoKey {
         /// The header's `alg`.
@@ -208,8 +245,6 @@ pub enum TokenError {
         /// How many keys fit (0, or 2 and more).
         candidates: usize,
     },
-    /// The header is missing `alg`.
-    NoAlgorithm,
     /// A segment decoded to JSON that is not an object.
     NotObject {
         /// Which segment.
@@ -229,8 +264,6 @@ pub enum TokenError {
         /// How many segments it has.
         count: usize,
     },
-    /// An introspection response says the token is not active (RFC 7662 §2.2).
-    Inactive,
     /// The signature did not verify.
     Signature,
     /// An issuer signing key or the claims to sign are unusable.
@@ -245,13 +278,13 @@ pub enum TokenError {
     },
     /// The token carries no `cnf`, but this resource server requires certificate binding.
     Unbound,
-    /// The signature segment is empty (an unsecured JWS, RFC 7515 Appendix A.5).
-    Unsigned,
     /// The `kid` names no key in the set.
     UnknownKid {
         /// The header's `kid`, truncated.
         kid: String,
     },
+    /// The signature segment is empty (an unsecured JWS, RFC 7515 Appendix A.5).
+    Unsigned,
     /// A segment is not UTF-8.
     Utf8 {
         /// Which segment.
@@ -753,5 +786,57 @@ impl PendingSignature {
             Ok(()) => Ok(self.token),
             Err(InvalidSignature) => Err(TokenError::Signature.into()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::string::ToString;
+
+    use super::*;
+
+    fn one_key() -> JwkSet {
+        JwkSet::from_json(
+            br#"{"keys":[{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}"#,
+        )
+        .unwrap()
+    }
+
+    // Intent: the builder refuses configurations that would accept everything or nothing.
+    #[test]
+    fn builder_refuses_unsafe_configs() {
+        let b = |iss: &str, aud: &str, keys: JwkSet| Validator::builder(iss, aud, keys);
+        assert_eq!(
+            b("", "a", one_key()).build().unwrap_err(),
+            ValidatorBuilderError::EmptyIssuer
+        );
+        assert_eq!(
+            b("i", "", one_key()).build().unwrap_err(),
+            ValidatorBuilderError::EmptyAudience
+        );
+        assert_eq!(
+            b("i", "a", JwkSet::default()).build().unwrap_err(),
+            ValidatorBuilderError::EmptyKeySet
+        );
+        assert_eq!(
+            b("i", "a", one_key()).algorithms(&[]).build().unwrap_err(),
+            ValidatorBuilderError::EmptyAlgorithms
+        );
+        let e = b("i", "a", one_key()).leeway_secs(301).build().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "leeway of 301 s is over the maximum of 300 s: fix the clocks instead"
+        );
+        assert!(b("i", "a", one_key()).leeway_secs(300).build().is_ok());
+    }
+
+    // Intent: the RFC 9068 typ comparison is case-insensitive and exact otherwise.
+    #[test]
+    fn at_jwt_media_type() {
+        assert!(is_at_jwt("at+jwt"));
+        assert!(is_at_jwt("APPLICATION/AT+JWT"));
+        assert!(!is_at_jwt("jwt"));
+        assert!(!is_at_jwt("at+jwt "));
+        assert!(!is_at_jwt("application/jwt"));
     }
 }

@@ -523,7 +523,7 @@ fn self_signed_jwks_x5c_must_carry_the_jwk_key() {
     .unwrap_err();
     assert_eq!(
         e.to_string(),
-        "client \"device-7\": jwks key 1: the key's public key is not the public key of its x5c[0] certificate"
+        "client \"device-7\": jwks key 1: the key does not match the public key of its x5c[0] certificate"
     );
 }
 
@@ -556,5 +556,64 @@ fn unknown_client_and_method_mismatch() {
     assert_eq!(
         ClientAuthError::no_certificate("device-7").to_string(),
         "client \"device-7\": no client certificate was presented; mutual-TLS client authentication needs one (RFC 8705 §2)"
+    );
+}
+
+#[test]
+fn self_signed_jwks_ed25519_and_unsupported_keys() {
+    // Intent: OKP Ed25519 JWKs register their x5c; an unsupported kty is a load error.
+    let k = KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
+    let (cert, _) = self_signed("device-9", &k, None);
+    let jwk = json!({
+        "kty": "OKP", "crv": "Ed25519",
+        "x": Base64UrlUnpadded::encode_string(k.public_key_raw()),
+        "x5c": [Base64::encode_string(cert.der())],
+    });
+    let reg = registry(json!([{
+        "client_id": "device-9",
+        "token_endpoint_auth_method": "self_signed_tls_client_auth",
+        "jwks": { "keys": [jwk] },
+    }]));
+    authenticate(
+        &reg,
+        "device-9",
+        &cert,
+        &[],
+        None,
+        now(),
+        &AuthOptions::new(),
+    )
+    .unwrap();
+
+    let load = |jwk: Value| {
+        ClientRegistry::from_json(
+            json!([{
+                "client_id": "device-9",
+                "token_endpoint_auth_method": "self_signed_tls_client_auth",
+                "jwks": { "keys": [jwk] },
+            }])
+            .to_string()
+            .as_bytes(),
+        )
+        .unwrap_err()
+        .to_string()
+    };
+    let x5c = Base64::encode_string(cert.der());
+    let x = Base64UrlUnpadded::encode_string(k.public_key_raw());
+    assert_eq!(
+        load(json!({"kty": "oct", "k": "AAAA", "x5c": [x5c]})),
+        "client \"device-9\": jwks key 1: it contains private key material (member \"k\"); publish public keys only"
+    );
+    assert_eq!(
+        load(json!({"kty": "OKP", "crv": "X25519", "x": x, "x5c": [x5c]})),
+        "client \"device-9\": jwks key 1: key type \"OKP X25519\" is not supported: use EC P-256, EC P-384, RSA or OKP Ed25519"
+    );
+    assert_eq!(
+        load(json!({"kty": "OKP", "crv": "Ed25519", "x": "AAAA"})),
+        "client \"device-9\": jwks key 1: it has no x5c; self_signed_tls_client_auth needs each key's certificate"
+    );
+    assert_eq!(
+        load(json!({"kty": "OKP", "crv": "Ed25519", "x": x, "x5c": ["not base64!"]})),
+        "client \"device-9\": jwks key 1: member \"x5c\" must be a non-empty array of standard base64 DER certificates"
     );
 }

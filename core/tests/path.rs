@@ -302,14 +302,7 @@ fn path_length() {
     let ica1 = root.sub(params("Policy CA", Some(1)));
     let ica2 = ica1.sub(params("Issuing CA", Some(0)));
     let leaf = ica2.leaf("alice");
-    assert!(
-        verify(
-            &trust(&[&root]),
-            &leaf,
-            &[ica1.cert, ica2.cert]
-        )
-        .is_ok()
-    );
+    assert!(verify(&trust(&[&root]), &leaf, &[ica1.cert, ica2.cert]).is_ok());
 }
 
 // Intent: an unknown critical extension is refused and named by OID.

@@ -7,6 +7,7 @@ mod keys;
 mod pki;
 mod serve;
 mod token;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -36,6 +37,8 @@ enum Command {
     Keys(keys::Command),
     /// Verify a certificate-bound access token, or decode one (unverified).
     Token(token::Args),
+    /// Validate a certificate chain against trust anchors (and CRLs) at a given time.
+    Verify(verify::Args),
 }
 
 /// Runs a parsed command line; `Err` is printed on stderr with exit code 1.
@@ -47,5 +50,6 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Pki(cmd) => pki::run(cmd),
         Command::Keys(cmd) => keys::run(cmd),
         Command::Token(args) => token::run(args),
+        Command::Verify(args) => verify::run(args),
     }
 }

@@ -9,7 +9,7 @@
 //!   `serialNumber` and `emailAddress`); any other type is written as its dotted OID and its value
 //!   as `#` followed by the lowercase hex of the value's DER (RFC 4514 §2.4).
 //! - Values of string types (UTF8String, PrintableString, IA5String, VisibleString,
-//!   TeletexString read as Latin-1, BMPString, UniversalString) are written as text; a value of
+//!   TeletexString read as Latin-1, BMPString) are written as text; a value of
 //!   any other type, or a string that does not decode, is written as `#hex` of its DER.
 //! - Escaping: `"` `+` `,` `;` `<` `>` `\` get a backslash; so do a leading `#` or space and a
 //!   trailing space; NUL and other control characters (U+0000–U+001F, U+007F) are written
@@ -238,17 +238,6 @@ fn decode_string(tag: Tag, bytes: &[u8]) -> Option<String> {
             )
             .collect::<Result<String, _>>()
             .ok()
-        }
-        Tag::Application { .. } | Tag::ContextSpecific { .. } | Tag::Private { .. } => None,
-        _ if u8::from(tag) == 0x1c => {
-            // UniversalString: UCS-4 big-endian.
-            if bytes.len() % 4 != 0 {
-                return None;
-            }
-            bytes
-                .chunks_exact(4)
-                .map(|c| char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]])))
-                .collect()
         }
         _ => None,
     }

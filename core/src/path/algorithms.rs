@@ -11,7 +11,7 @@ use core::fmt;
 use rustls_pki_types::alg_id;
 use rustls_pki_types::{AlgorithmIdentifier, InvalidSignature, SignatureVerificationAlgorithm};
 
-use crate::provider::{CryptoProvider, SignatureScheme};
+use crate::provider::{CryptoProvider, RustCrypto, SignatureScheme};
 
 /// How a signature's bytes are encoded in X.509.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +118,7 @@ const ENTRIES: [Entry; 11] = {
 };
 
 /// One webpki algorithm verifying through a [`CryptoProvider`].
+#[derive(Clone, Copy)]
 pub(crate) struct ProviderAlgorithm<'a> {
     entry: Entry,
     provider: &'a dyn CryptoProvider,
@@ -211,5 +212,86 @@ impl<'a> Algorithms<'a> {
         self.algs
             .iter()
             .any(|a| a.entry.signature.as_ref() == signature)
+    }
+}
+
+/// The set bound to [`RustCrypto`], for `'static` use (rustls verifiers, tests).
+static RUSTCRYPTO_ALGORITHMS: [ProviderAlgorithm<'static>; COUNT] = {
+    let mut out = [ProviderAlgorithm {
+        entry: ENTRIES[0],
+        provider: &RustCrypto,
+    }; COUNT];
+    let mut i = 0;
+    while i < COUNT {
+        out[i].entry = ENTRIES[i];
+        i += 1;
+    }
+    out
+};
+
+/// [`RUSTCRYPTO_ALGORITHMS`] as webpki / rustls take them.
+pub(crate) static RUSTCRYPTO: [&dyn SignatureVerificationAlgorithm; COUNT] = [
+    &RUSTCRYPTO_ALGORITHMS[0],
+    &RUSTCRYPTO_ALGORITHMS[1],
+    &RUSTCRYPTO_ALGORITHMS[2],
+    &RUSTCRYPTO_ALGORITHMS[3],
+    &RUSTCRYPTO_ALGORITHMS[4],
+    &RUSTCRYPTO_ALGORITHMS[5],
+    &RUSTCRYPTO_ALGORITHMS[6],
+    &RUSTCRYPTO_ALGORITHMS[7],
+    &RUSTCRYPTO_ALGORITHMS[8],
+    &RUSTCRYPTO_ALGORITHMS[9],
+    &RUSTCRYPTO_ALGORITHMS[10],
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Intent: X.509's DER ECDSA signatures are converted for the provider; r‖s is refused here.
+    #[test]
+    fn ecdsa_der_conversion() {
+        use p256::ecdsa::signature::Signer;
+        let key = p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap();
+        let public = key.verifying_key().to_encoded_point(false);
+        let sig: p256::ecdsa::Signature = key.sign(b"tbsCertificate");
+        let algs = Algorithms::new(&RustCrypto);
+        let alg = algs
+            .find(alg_id::ECDSA_P256.as_ref(), alg_id::ECDSA_SHA256.as_ref())
+            .unwrap();
+        let der = sig.to_der();
+        assert!(
+            alg.verify_signature(public.as_bytes(), b"tbsCertificate", der.as_bytes())
+                .is_ok()
+        );
+        assert!(
+            alg.verify_signature(public.as_bytes(), b"tbsCertificatf", der.as_bytes())
+                .is_err()
+        );
+        assert!(
+            alg.verify_signature(public.as_bytes(), b"tbsCertificate", &sig.to_bytes())
+                .is_err()
+        );
+    }
+
+    // Intent: every accepted pair is findable by its AlgorithmIdentifiers, and nothing else is.
+    #[test]
+    fn lookup_by_algorithm_identifiers() {
+        let algs = Algorithms::new(&RustCrypto);
+        for e in ENTRIES {
+            let a = algs
+                .find(e.public_key.as_ref(), e.signature.as_ref())
+                .unwrap();
+            assert_eq!(a.entry.scheme, e.scheme);
+        }
+        assert!(
+            algs.find(
+                alg_id::ECDSA_P256.as_ref(),
+                alg_id::RSA_PKCS1_SHA256.as_ref()
+            )
+            .is_none()
+        );
+        assert!(!algs.supports_signature(alg_id::ED448.as_ref()));
+        assert_eq!(RUSTCRYPTO.len(), COUNT);
     }
 }

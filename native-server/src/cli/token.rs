@@ -169,6 +169,7 @@ fn report(verdict: &Result<certbound_core::token::ValidToken, Error>) -> (ExitCo
                 "valid": true,
                 "error": null,
                 "www_authenticate": null,
+                "status": null,
                 "claims": t.claims(),
                 "bound": t.bound_thumbprint().is_some(),
             }),
