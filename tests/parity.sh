@@ -7,7 +7,9 @@
 # Runtimes and their output (target/parity/<runtime>.json):
 #   native     core on this machine           cargo test -p certbound-tests --test parity
 #   wasm-node  core as wasm32 under node      wasm-bindgen --target nodejs + tests/wasm-runner/run.mjs
-#   worker, page, server: not wired yet (reported as such, never counted as agreeing).
+#   page       the www page in Chromium      www/setup.sh + www/build.sh + tests/page-runner/run.mjs
+#              (inspect and forwarded cases its public wasm API can express)
+#   worker, server: not wired yet (reported as such, never counted as agreeing).
 # A wired runtime that fails to produce its verdicts fails the suite.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -46,11 +48,22 @@ if [ $wasm_ok = 1 ]; then
     fi
 fi
 
+step "page runner (the www page's wasm API in headless Chromium)"
+if [ $wasm_ok = 1 ] && www/setup.sh >"$out/page-setup.log" 2>&1; then
+    stamp=www/dist/pkg/certbound_www_bg.wasm
+    if [ ! -f "$stamp" ] || [ -n "$(find core/src core/Cargo.toml www/src www/Cargo.toml Cargo.toml \
+        Cargo.lock www/index.html www/app.js www/style.css www/build.sh -newer "$stamp" -print -quit)" ]; then
+        www/build.sh || echo "page build FAILED" >&2
+    fi
+    node tests/page-runner/run.mjs "$out/wasm-pkg" "$out/page.json" || echo "page runner FAILED" >&2
+else
+    echo "RUNTIME page CANNOT RUN: www/setup.sh failed (see $out/page-setup.log) or wasm-node unavailable" >&2
+fi
+
 step "comparison"
-cargo run -q -p certbound-tests --bin parity-compare -- "$out" native wasm-node \
+cargo run -q -p certbound-tests --bin parity-compare -- "$out" native wasm-node page \
     --table "$out/table.txt" \
     --not-wired "worker=edge-worker has no verdict endpoint yet (worker branch: pipeline smoke version)" \
-    --not-wired "page=www exposes only the Inspect API so far (page branch)" \
     --not-wired "server=no runner yet for token-endpoint / protected-resource cases over TLS" \
     || status=1
 echo

@@ -7,6 +7,7 @@
 //! code runs. Adapters that cannot call core directly (worker, page, server) report the fields
 //! they can observe ([`FIELDS`]) and are compared on those.
 
+pub mod adapters;
 mod client;
 mod forwarded;
 mod inspect;
@@ -344,6 +345,10 @@ pub struct Report {
     pub kinds: Vec<Kind>,
     /// Verdicts by case id.
     pub verdicts: BTreeMap<String, Verdict>,
+    /// Cases of its kinds this runtime's API cannot express, with the reason (not compared,
+    /// never counted as agreeing).
+    #[serde(default)]
+    pub not_applicable: BTreeMap<String, String>,
 }
 
 /// Runs every case: the whole job of a core runner.
@@ -356,6 +361,7 @@ pub fn run(runtime: &str, cases: &[Case], files: &Files) -> Report {
             .iter()
             .map(|c| (c.id.clone(), evaluate(c, files)))
             .collect(),
+        not_applicable: BTreeMap::new(),
     }
 }
 
@@ -367,6 +373,28 @@ pub fn parse_cases(cases: &str) -> Result<Vec<Case>, String> {
     serde_json::from_str(cases).map_err(|e| format!("cases: {e}"))
 }
 
+/// Decodes the `files` argument of the JSON entry points: name → standard base64.
+fn files_from_json(files: &str) -> Result<Files, String> {
+    let encoded: BTreeMap<String, String> =
+        serde_json::from_str(files).map_err(|e| format!("files: {e}"))?;
+    let mut out = Files::new();
+    for (name, b64) in encoded {
+        let bytes = Base64::decode_vec(&b64).map_err(|e| format!("file {name}: {e}"))?;
+        out.insert(name, bytes);
+    }
+    Ok(out)
+}
+
+/// [`adapters::page_requests`] over JSON, arguments as for [`run_json`].
+///
+/// # Errors
+/// A message when the arguments do not parse.
+pub fn page_requests_json(cases: &str, files: &str) -> Result<String, String> {
+    let cases = parse_cases(cases)?;
+    let files = files_from_json(files)?;
+    serde_json::to_string(&adapters::page_requests(&cases, &files)).map_err(|e| e.to_string())
+}
+
 /// [`run`] over JSON: `cases` is a JSON array of cases (the corpus files concatenated),
 /// `files` a JSON object of file name → standard base64 bytes. Returns the [`Report`] as
 /// JSON. This is the wasm entry's whole body.
@@ -375,13 +403,7 @@ pub fn parse_cases(cases: &str) -> Result<Vec<Case>, String> {
 /// A message when the arguments do not parse.
 pub fn run_json(runtime: &str, cases: &str, files: &str) -> Result<String, String> {
     let cases = parse_cases(cases)?;
-    let encoded: BTreeMap<String, String> =
-        serde_json::from_str(files).map_err(|e| format!("files: {e}"))?;
-    let mut files = Files::new();
-    for (name, b64) in encoded {
-        let bytes = Base64::decode_vec(&b64).map_err(|e| format!("file {name}: {e}"))?;
-        files.insert(name, bytes);
-    }
+    let files = files_from_json(files)?;
     let report = run(runtime, &cases, &files);
     serde_json::to_string(&report).map_err(|e| format!("report: {e}"))
 }

@@ -89,6 +89,10 @@ fn main() -> ExitCode {
         let mut observed: Vec<(&str, &Report)> = Vec::new();
         for (i, (n, rt)) in runtimes.iter().enumerate() {
             let mark = match rt {
+                Runtime::Ran(r) if r.not_applicable.contains_key(&c.id) => {
+                    counts[i][2] += 1;
+                    "n/a"
+                }
                 Runtime::Ran(r) if r.kinds.contains(&c.kind) => match r.verdicts.get(&c.id) {
                     None => {
                         disagreements.push(format!("{}: {n} has no verdict", c.id));
@@ -190,7 +194,8 @@ fn main() -> ExitCode {
         println!();
     }
     println!(
-        "(ok = agrees with the expectation and so with every other runtime that ran; x = disagrees; - = not run)"
+        "(ok = agrees with the expectation on every field the runtime observes; x = disagrees; \
+         - = not run, not expressible in its API, or not wired)"
     );
 
     let mut failed = !disagreements.is_empty();
@@ -198,10 +203,20 @@ fn main() -> ExitCode {
     for (n, rt) in &runtimes {
         match rt {
             Runtime::Ran(r) => println!(
-                "runtime {n}: ran {} verdicts ({} kinds), compared on {}",
+                "runtime {n}: {} verdicts on kinds {}, compared on {}; {} case(s) of those kinds not expressible in its API",
                 r.verdicts.len(),
-                r.kinds.len(),
-                r.fields.join(", ")
+                r.kinds
+                    .iter()
+                    .map(|k| k.name())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+                r.fields.join(", "),
+                r.not_applicable
+                    .keys()
+                    .filter(|id| cases
+                        .iter()
+                        .any(|c| &c.id == *id && r.kinds.contains(&c.kind)))
+                    .count()
             ),
             Runtime::Missing(why) => {
                 failed = true;

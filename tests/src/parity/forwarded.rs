@@ -21,25 +21,25 @@ use super::{Case, Data, Files, Harness, Verdict, input};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Input {
-    source: String,
-    headers: Vec<(String, Value)>,
+pub(crate) struct Input {
+    pub(crate) source: String,
+    pub(crate) headers: Vec<(String, Value)>,
     #[serde(default)]
-    cloudflare_hints: Option<Hints>,
+    pub(crate) cloudflare_hints: Option<Hints>,
     #[serde(default)]
-    limits: Option<LimitsInput>,
+    pub(crate) limits: Option<LimitsInput>,
 }
 
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum Value {
+pub(crate) enum Value {
     Encoded { file: String, encode: Encode },
     Data(Data),
 }
 
 #[derive(Deserialize, Clone, Copy)]
 #[serde(rename_all = "snake_case")]
-enum Encode {
+pub(crate) enum Encode {
     Base64First,
     Rfc9440First,
     Rfc9440Rest,
@@ -47,7 +47,7 @@ enum Encode {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Hints {
+pub(crate) struct Hints {
     presented: bool,
     #[serde(default)]
     verified: Option<bool>,
@@ -57,7 +57,7 @@ struct Hints {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct LimitsInput {
+pub(crate) struct LimitsInput {
     max_header_bytes: usize,
     max_chain: usize,
 }
@@ -80,7 +80,7 @@ pub(crate) fn pem_ders(text: &str) -> Result<Vec<Vec<u8>>, String> {
     Ok(out)
 }
 
-fn value(v: &Value, files: &Files) -> Result<String, String> {
+pub(crate) fn value(v: &Value, files: &Files) -> Result<String, String> {
     match v {
         Value::Data(d) => d.text(files),
         Value::Encoded { file, encode } => {

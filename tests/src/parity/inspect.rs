@@ -14,8 +14,8 @@ use super::{Case, Data, Files, Harness, Verdict, input};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Input {
-    cert: Data,
+pub(crate) struct Input {
+    pub(crate) cert: Data,
 }
 
 pub(super) fn evaluate(case: &Case, files: &Files, now: UnixTime) -> Result<Verdict, Harness> {

@@ -25,3 +25,13 @@ pub fn file_refs(cases: &str) -> Result<Vec<String>, JsError> {
     let cases = certbound_tests::parity::parse_cases(cases).map_err(|e| JsError::new(&e))?;
     Ok(certbound_tests::parity::file_refs(&cases))
 }
+
+/// The page runner's requests (`certbound_tests::parity::adapters::page_requests`) as JSON;
+/// arguments as for [`run`].
+///
+/// # Errors
+/// A `JsError` when the arguments do not parse.
+#[wasm_bindgen(js_name = pageRequests)]
+pub fn page_requests(cases: &str, files: &str) -> Result<String, JsError> {
+    certbound_tests::parity::page_requests_json(cases, files).map_err(|e| JsError::new(&e))
+}
