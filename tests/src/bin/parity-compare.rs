@@ -235,9 +235,16 @@ fn main() -> ExitCode {
         println!("\nPARITY FAILED");
         ExitCode::FAILURE
     } else {
+        let ran: Vec<String> = runtimes
+            .iter()
+            .filter_map(|(n, rt)| match rt {
+                Runtime::Ran(r) => Some(format!("{n} {}/{}", r.verdicts.len(), cases.len())),
+                _ => None,
+            })
+            .collect();
         println!(
-            "\nparity: every runtime that ran agrees on all {} cases",
-            cases.len()
+            "\nparity: no disagreement (cases compared: {})",
+            ran.join(", ")
         );
         ExitCode::SUCCESS
     }
