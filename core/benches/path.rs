@@ -98,6 +98,27 @@ fn bench_chain(c: &mut Criterion, name: &str, alg: &'static SignatureAlgorithm) 
         .to_owned()];
     let inter_der = [CertificateDer::from(ica.as_slice())];
     let leaf_der = CertificateDer::from(leaf.as_slice());
+    // Bare webpki with certbound's RustCrypto algorithms: separates the cost of the signature
+    // primitives from certbound's own work (issuer mapping, profile checks).
+    c.bench_function(
+        &format!("verify_chain {name} (rustls-webpki, RustCrypto)"),
+        |b| {
+            b.iter(|| {
+                let ee = webpki::EndEntityCert::try_from(black_box(&leaf_der)).unwrap();
+                ee.verify_for_usage(
+                    path::signature_algorithms(),
+                    &anchors,
+                    &inter_der,
+                    now,
+                    webpki::KeyUsage::client_auth(),
+                    None,
+                    None,
+                )
+                .map(|_| ())
+                .unwrap();
+            });
+        },
+    );
     c.bench_function(&format!("verify_chain {name} (rustls-webpki, ring)"), |b| {
         b.iter(|| {
             let ee = webpki::EndEntityCert::try_from(black_box(&leaf_der)).unwrap();

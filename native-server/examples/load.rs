@@ -76,7 +76,8 @@ fn main() -> Result<(), client::BoxError> {
             &args.dir.join("client.pem"),
             &args.dir.join("client.key"),
         );
-        let cfg = client::client_config(&args.dir.join("ca.pem"), Some(&id), client::Version::Tls13);
+        let cfg =
+            client::client_config(&args.dir.join("ca.pem"), Some(&id), client::Version::Tls13);
         if let Some(pid) = args.pid {
             println!("server RSS before: {}", rss(pid).unwrap_or_default());
         }
@@ -88,11 +89,19 @@ fn main() -> Result<(), client::BoxError> {
             let a = c
                 .post_form(
                     "/oauth2/token",
-                    &[("grant_type", "client_credentials"), ("client_id", &args.client_id)],
+                    &[
+                        ("grant_type", "client_credentials"),
+                        ("client_id", &args.client_id),
+                    ],
                 )
                 .await?;
             if a.status != 200 {
-                return Err(format!("token request: {} {}", a.status, String::from_utf8_lossy(&a.body)).into());
+                return Err(format!(
+                    "token request: {} {}",
+                    a.status,
+                    String::from_utf8_lossy(&a.body)
+                )
+                .into());
             }
             Some(
                 a.json()["access_token"]
@@ -106,7 +115,8 @@ fn main() -> Result<(), client::BoxError> {
         let start = Instant::now();
         let mut tasks = Vec::new();
         for _ in 0..args.concurrency {
-            let (cfg, done, errors, token) = (cfg.clone(), done.clone(), errors.clone(), token.clone());
+            let (cfg, done, errors, token) =
+                (cfg.clone(), done.clone(), errors.clone(), token.clone());
             let addr = args.addr;
             tasks.push(tokio::spawn(async move {
                 match token {

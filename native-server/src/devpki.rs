@@ -10,8 +10,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
-    KeyPair, KeyUsagePurpose, SerialNumber,
+    BasicConstraints, CertificateParams, CertifiedIssuer, DistinguishedName, DnType,
+    ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose, SerialNumber,
 };
 use ring::rand::{SecureRandom, SystemRandom};
 use time::{Duration, OffsetDateTime};
@@ -130,8 +130,11 @@ fn params(
     days: i64,
 ) -> Result<CertificateParams, PkiError> {
     let mut p = CertificateParams::new(sans).map_err(|e| PkiError::Generate(what, e))?;
-    p.distinguished_name.push(DnType::CommonName, cn);
+    // RDN order O, CN: rendered by RFC 4514 (last RDN first) as "CN=…,O=…". (rcgen's default
+    // name holds a CN, which would otherwise keep the first position.)
+    p.distinguished_name = DistinguishedName::new();
     p.distinguished_name.push(DnType::OrganizationName, DEV_ORG);
+    p.distinguished_name.push(DnType::CommonName, cn);
     let now = OffsetDateTime::now_utc();
     p.not_before = now - Duration::hours(1);
     p.not_after = now + Duration::days(days);

@@ -7,8 +7,8 @@
 
 mod cli;
 mod devpki;
-mod server;
 mod registrations;
+mod server;
 
 use std::process::ExitCode;
 

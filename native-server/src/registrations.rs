@@ -120,6 +120,20 @@ fn parse_toml(text: &str) -> Result<Vec<RawClientRegistration>, Error> {
             ));
         }
     };
+    raw_from_values(clients)
+}
+
+/// `[[clients]]` tables already parsed from a larger TOML file (the server's `certbound.toml`):
+/// resolved relative to `base` and validated like [`load`].
+pub(crate) fn from_toml_values(
+    clients: Vec<toml::Value>,
+    base: &Path,
+) -> Result<ClientRegistry, LoadError> {
+    let raw = resolve(raw_from_values(clients)?, base)?;
+    Ok(ClientRegistry::from_raw(raw)?)
+}
+
+fn raw_from_values(clients: Vec<toml::Value>) -> Result<Vec<RawClientRegistration>, Error> {
     clients
         .into_iter()
         .enumerate()

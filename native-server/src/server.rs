@@ -5,11 +5,14 @@
 //! reads the clock and the files, and turns core's answers into HTTP.
 
 pub(crate) mod config;
+mod identity;
 pub(crate) mod keys;
 mod metrics;
+mod ring_provider;
 mod routes;
 mod static_files;
 mod tls;
+mod tokens;
 mod users;
 
 use std::net::SocketAddr;
@@ -19,7 +22,6 @@ use std::time::Duration;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
-use rustls::pki_types::CertificateDer;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
@@ -35,9 +37,9 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 pub(crate) struct ConnInfo {
     /// The TCP peer.
     pub(crate) peer: SocketAddr,
-    /// The certificate chain the client presented at the handshake (leaf first), if any. Its
+    /// The certificate chain the client presented at the handshake, parsed by core. Its
     /// possession was proven (CertificateVerify); nothing else about it was decided yet.
-    pub(crate) chain: Option<Arc<[CertificateDer<'static>]>>,
+    pub(crate) tls: identity::Presented,
 }
 
 /// Runs the server until SIGTERM or ctrl-c; `ready` is called with the bound address.
@@ -116,11 +118,10 @@ pub(crate) async fn run(
             };
             app.metrics.handshake(Handshake::Ok);
             app.metrics.connection(1);
-            let chain =
-                tls.get_ref().1.peer_certificates().map(|c| {
-                    Arc::from(c.iter().map(|c| c.clone().into_owned()).collect::<Vec<_>>())
-                });
-            let info = ConnInfo { peer, chain };
+            let info = ConnInfo {
+                peer,
+                tls: identity::Presented::from_tls(tls.get_ref().1.peer_certificates()),
+            };
             let svc = hyper::service::service_fn(move |req| {
                 routes::dispatch(router.clone(), info.clone(), req)
             });

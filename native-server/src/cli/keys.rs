@@ -20,6 +20,15 @@ pub(crate) enum Command {
 pub(crate) fn run(cmd: Command) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match cmd {
         Command::Rotate { state } => {
+            if !KeyStore::exists(&state) {
+                let store = KeyStore::open(&state)?;
+                let kid = store.signing().map(|k| k.kid.clone()).unwrap_or_default();
+                println!(
+                    "no keys in {} yet: created signing key {kid}",
+                    state.display()
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
             let mut store = KeyStore::open(&state)?;
             let old = store.signing().map(|k| k.kid.clone());
             let now = std::time::SystemTime::now()

@@ -23,7 +23,14 @@ pub(crate) struct Args {
     /// Directory of the development setup used without `--config`.
     #[arg(long, default_value = "certbound-dev")]
     dev_dir: PathBuf,
+    /// Static files served at `/`, overriding `server.www_dir`. Without either, the development
+    /// setup serves `www/dist` when it exists (the built browser page, run from the repository).
+    #[arg(long)]
+    www: Option<PathBuf>,
 }
+
+/// The browser page's build output, relative to the repository root.
+const WWW_DIST: &str = "www/dist";
 
 pub(crate) fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     init_tracing();
@@ -46,11 +53,19 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, Box<dyn std::error::Error>> {
     if let Some(l) = args.listen {
         config.server.listen = l;
     }
+    if let Some(w) = args.www {
+        config.server.www_dir = Some(w);
+    } else if dev.is_some() && config.server.www_dir.is_none() && Path::new(WWW_DIST).is_dir() {
+        config.server.www_dir = Some(PathBuf::from(WWW_DIST));
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     rt.block_on(server::run(config, |addr, app| {
         println!("listening on https://{addr} (issuer {})", app.issuer);
+        if let Some(w) = &app.config.server.www_dir {
+            println!("serving static files from {} at /", w.display());
+        }
         if let Some(dir) = &dev {
             print_quickstart(dir, addr);
         }
@@ -65,6 +80,7 @@ fn init_tracing() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
 }
 

@@ -33,7 +33,7 @@ pub(crate) struct Config {
     pub(crate) users: Vec<UserEntry>,
     /// Client registrations (RFC 7591 / RFC 8705 metadata names), loaded by `registrations`.
     #[serde(default)]
-    pub(crate) clients: Vec<toml::Table>,
+    pub(crate) clients: Vec<toml::Value>,
     /// Where the file was read from (set after parsing).
     #[serde(skip)]
     pub(crate) path: PathBuf,
@@ -138,7 +138,9 @@ pub(crate) struct TokenSection {
     /// Bind every token to the client certificate, even for clients that don't ask for it.
     #[serde(default = "default_true")]
     pub(crate) require_binding: bool,
-    /// Allowed clock skew in seconds when validating tokens.
+    /// `aud` of issued tokens and the audience `/api/` accepts (default: `ISSUER/api`).
+    pub(crate) audience: Option<String>,
+    /// Allowed clock skew in seconds when validating tokens and self-signed certificates.
     #[serde(default = "default_skew")]
     pub(crate) clock_skew_secs: u64,
 }
@@ -148,6 +150,7 @@ impl Default for TokenSection {
         Self {
             lifetime_secs: default_lifetime(),
             require_binding: true,
+            audience: None,
             clock_skew_secs: default_skew(),
         }
     }
@@ -315,11 +318,21 @@ impl Config {
         {
             return err("server.issuer", "must be an https URL (RFC 8414 §2)");
         }
-        if self.tokens.lifetime_secs == 0 || self.tokens.lifetime_secs > 86_400 {
-            return err("tokens.lifetime_secs", "must be between 1 and 86400");
+        let max = super::keys::MAX_TOKEN_LIFETIME_SECS;
+        if self.tokens.lifetime_secs == 0 || self.tokens.lifetime_secs > max {
+            return Err(ConfigError::new(
+                &self.path,
+                "tokens.lifetime_secs",
+                format!("must be between 1 and {max}"),
+            ));
         }
-        if self.tokens.clock_skew_secs > 300 {
-            return err("tokens.clock_skew_secs", "must be at most 300");
+        let max_skew = certbound_core::token::MAX_LEEWAY_SECS;
+        if self.tokens.clock_skew_secs > max_skew {
+            return Err(ConfigError::new(
+                &self.path,
+                "tokens.clock_skew_secs",
+                format!("must be at most {max_skew}"),
+            ));
         }
         if self.limits.max_header_bytes < 8192 {
             return err("limits.max_header_bytes", "must be at least 8192");

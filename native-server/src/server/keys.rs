@@ -10,15 +10,16 @@ use std::fmt;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+use certbound_core::token::issue::SigningKey;
 use serde::{Deserialize, Serialize};
 
 /// Name of the key manifest inside `STATE/keys/`.
 const MANIFEST: &str = "manifest.json";
 /// Largest key or manifest file read (64 KiB): PKCS#8 keys and a manifest are far smaller.
 pub(crate) const MAX_KEY_FILE_BYTES: u64 = 64 * 1024;
-/// Longest token lifetime the server accepts in its configuration (one day); a retired key is
-/// published at least this long, whatever the lifetime configured when it signed.
-pub(crate) const MAX_TOKEN_LIFETIME_SECS: u64 = 86_400;
+/// Core's longest token lifetime: a retired key stays published this long after retirement,
+/// whatever lifetime was configured when it signed.
+pub(crate) use certbound_core::token::issue::MAX_LIFETIME_SECS as MAX_TOKEN_LIFETIME_SECS;
 
 /// One entry of the manifest.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -113,6 +114,11 @@ fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> Result<(), KeyStoreErro
 }
 
 impl KeyStore {
+    /// Whether `state_dir` already holds a key manifest.
+    pub(crate) fn exists(state_dir: &Path) -> bool {
+        state_dir.join("keys").join(MANIFEST).exists()
+    }
+
     /// Opens `state_dir`, creating it and a first signing key if there is none.
     pub(crate) fn open(state_dir: &Path) -> Result<Self, KeyStoreError> {
         let dir = state_dir.join("keys");
@@ -167,10 +173,49 @@ impl KeyStore {
                     format!("kid {:?} is not [A-Za-z0-9_-]+", e.kid),
                 ));
             }
-            let p = self.key_path(&e.kid);
-            let der = read_limited(&p)?;
-            import_key(&der).map_err(|m| KeyStoreError::Key(p, m))?;
+            self.load(&e.kid)?;
         }
+        Ok(())
+    }
+
+    /// Reads and imports one key, checking that its `kid` is the manifest's.
+    fn load(&self, kid: &str) -> Result<SigningKey, KeyStoreError> {
+        let p = self.key_path(kid);
+        let der = read_limited(&p)?;
+        let key = import_key(&der).map_err(|m| KeyStoreError::Key(p.clone(), m))?;
+        if key.kid() != kid {
+            return Err(KeyStoreError::Key(
+                p,
+                format!("its kid is {:?}, the manifest says {kid:?}", key.kid()),
+            ));
+        }
+        Ok(key)
+    }
+
+    /// The signing key and every key to publish at `now` (signing key first).
+    pub(crate) fn keys(&self, now: u64) -> Result<(SigningKey, Vec<SigningKey>), KeyStoreError> {
+        let signing = self.signing().ok_or_else(|| {
+            KeyStoreError::Manifest(self.dir.join(MANIFEST), "no active key".into())
+        })?;
+        let signing = self.load(&signing.kid)?;
+        let mut published = vec![signing.clone()];
+        for e in self.published(now).filter(|e| e.retired_at.is_some()) {
+            published.push(self.load(&e.kid)?);
+        }
+        Ok((signing, published))
+    }
+
+    /// When the manifest last changed (to notice `certbound keys rotate` while running).
+    pub(crate) fn manifest_modified(&self) -> Option<std::time::SystemTime> {
+        std::fs::metadata(self.dir.join(MANIFEST))
+            .and_then(|m| m.modified())
+            .ok()
+    }
+
+    /// Re-reads the manifest from disk.
+    pub(crate) fn reload(&mut self) -> Result<(), KeyStoreError> {
+        let fresh = Self::open(self.dir.parent().unwrap_or(Path::new(".")))?;
+        *self = fresh;
         Ok(())
     }
 
@@ -199,11 +244,6 @@ impl KeyStore {
             None => true,
             Some(r) => now < r.saturating_add(MAX_TOKEN_LIFETIME_SECS),
         })
-    }
-
-    /// PKCS#8 DER of a key.
-    pub(crate) fn pkcs8(&self, kid: &str) -> Result<Vec<u8>, KeyStoreError> {
-        read_limited(&self.key_path(kid))
     }
 
     /// Generates a new signing key, retires the current one, and deletes keys whose tokens have
@@ -236,12 +276,122 @@ impl KeyStore {
     }
 }
 
-/// Generates a signing key: `(kid, PKCS#8 DER)`. INTEGRATION POINT (core `token` issuance).
+/// Generates an ES256 signing key from the OS RNG: `(kid, PKCS#8 DER)`.
 fn generate_key() -> Result<(String, Vec<u8>), String> {
-    Err("token signing keys need core `token` issuance (not merged yet)".to_owned())
+    use ring::rand::SecureRandom as _;
+    let rng = ring::rand::SystemRandom::new();
+    // A uniformly random 32-byte string is a valid P-256 scalar except with probability
+    // ~2^-32; retry in that case.
+    for _ in 0..8 {
+        let mut scalar = [0u8; 32];
+        rng.fill(&mut scalar)
+            .map_err(|_| "the system random number generator failed".to_owned())?;
+        let key = SigningKey::es256_from_scalar(&scalar);
+        scalar.fill(0);
+        if let Ok(key) = key {
+            let der = key.to_pkcs8_der().map_err(|e| e.to_string())?;
+            return Ok((key.kid().to_owned(), der.as_bytes().to_vec()));
+        }
+    }
+    Err("could not draw a valid P-256 scalar".to_owned())
 }
 
-/// Checks that PKCS#8 DER imports as a signing key. INTEGRATION POINT (core `token` issuance).
-fn import_key(_der: &[u8]) -> Result<(), String> {
-    Err("token signing keys need core `token` issuance (not merged yet)".to_owned())
+/// Imports PKCS#8 DER as a signing key.
+fn import_key(der: &[u8]) -> Result<SigningKey, String> {
+    SigningKey::from_pkcs8_der(der).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_state(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("certbound-keys-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
+
+    // Intent: the first open creates one signing key that a second open finds again.
+    #[test]
+    fn first_key_persists() {
+        let d = temp_state("persist");
+        assert!(!KeyStore::exists(&d));
+        let a = KeyStore::open(&d).unwrap();
+        let kid = a.signing().unwrap().kid.clone();
+        assert!(KeyStore::exists(&d));
+        let b = KeyStore::open(&d).unwrap();
+        assert_eq!(b.signing().unwrap().kid, kid);
+        let (signing, published) = b.keys(now_secs()).unwrap();
+        assert_eq!(signing.kid(), kid);
+        assert_eq!(published.len(), 1);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    // Intent: rotation keeps the retired key published for the longest token lifetime, then
+    // deletes it at the next rotation.
+    #[test]
+    fn rotation_lifecycle() {
+        let d = temp_state("rotate");
+        let mut s = KeyStore::open(&d).unwrap();
+        let first = s.signing().unwrap().kid.clone();
+        let t0 = 1_000_000;
+        let second = s.rotate(t0).unwrap();
+        assert_ne!(first, second);
+        assert_eq!(s.signing().unwrap().kid, second);
+        let published: Vec<_> = s.published(t0 + 10).map(|e| e.kid.clone()).collect();
+        assert_eq!(published, [first.clone(), second.clone()]);
+        let later = t0 + MAX_TOKEN_LIFETIME_SECS;
+        let published: Vec<_> = s.published(later).map(|e| e.kid.clone()).collect();
+        assert_eq!(published, std::slice::from_ref(&second));
+        let third = s.rotate(later).unwrap();
+        assert!(!d.join("keys").join(format!("{first}.p8")).exists());
+        let reopened = KeyStore::open(&d).unwrap();
+        let kids: Vec<_> = reopened.entries.iter().map(|e| e.kid.clone()).collect();
+        assert_eq!(kids, [second, third]);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    // Intent: a manifest that names a key by the wrong kid, or two active keys, is refused
+    // with a message naming the file.
+    #[test]
+    fn bad_manifest_refused() {
+        let d = temp_state("bad");
+        let s = KeyStore::open(&d).unwrap();
+        let kid = s.signing().unwrap().kid.clone();
+        let manifest = d.join("keys").join(MANIFEST);
+        std::fs::copy(
+            d.join("keys").join(format!("{kid}.p8")),
+            d.join("keys").join("other.p8"),
+        )
+        .unwrap();
+        std::fs::write(
+            &manifest,
+            r#"{"keys":[{"kid":"other","created_at":1,"retired_at":5}]}"#,
+        )
+        .unwrap();
+        let e = KeyStore::open(&d).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            format!(
+                "{}: not a usable signing key: its kid is {kid:?}, the manifest says \"other\"",
+                d.join("keys/other.p8").display()
+            )
+        );
+        std::fs::write(
+            &manifest,
+            format!(
+                r#"{{"keys":[{{"kid":"{kid}","created_at":1,"retired_at":null}},{{"kid":"{kid}","created_at":2,"retired_at":null}}]}}"#
+            ),
+        )
+        .unwrap();
+        let e = KeyStore::open(&d).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            format!(
+                "{}: invalid key manifest: 2 keys are marked active; at most one may be (fix or remove it; removing it drops every key)",
+                manifest.display()
+            )
+        );
+        std::fs::remove_dir_all(&d).unwrap();
+    }
 }

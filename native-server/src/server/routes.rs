@@ -1,44 +1,131 @@
 //! HTTP routes: discovery, token, introspection, JWKS, the protected `/api/`, operations and the
 //! static page. Handlers translate HTTP to core calls and core verdicts to HTTP.
 
+use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
+use axum::{Extension, Router};
+use certbound_core::UnixTime;
+use certbound_core::client::{
+    self, AuthOptions, AuthenticatedClient, ClientAuthError, ClientRegistry,
+};
+use certbound_core::forwarded::CertSource;
+use certbound_core::oauth::{self, BearerError, TokenEndpointError, TokenErrorCode};
+use certbound_core::path::TrustStore;
+use certbound_core::token::ValidToken;
+use certbound_core::token::binding::bound_thumbprint;
+use certbound_core::token::issue::{AccessTokenClaims, issue};
+use certbound_core::token::jws::CompactJws;
 use serde_json::json;
 use tower::ServiceExt as _;
 
 use super::config::Config;
+use super::identity::{self, Presented, Proxy, Via};
 use super::metrics::Metrics;
+use super::ring_provider::Ring;
+use super::tokens::{Tokens, ValidatorSettings};
 use super::users::Users;
-use super::{ConnInfo, keys, static_files};
+use super::{ConnInfo, static_files};
 
 /// Shared state of all handlers, built once at start.
 #[derive(Debug)]
 pub(crate) struct App {
     pub(crate) config: Config,
     pub(crate) issuer: String,
+    pub(crate) audience: String,
     pub(crate) metrics: Metrics,
     pub(crate) users: Users,
-    pub(crate) keys: keys::KeyStore,
+    pub(crate) registry: ClientRegistry,
+    pub(crate) trust: Option<TrustStore>,
+    pub(crate) auth_options: AuthOptions,
+    pub(crate) proxy: Option<Proxy>,
+    pub(crate) tokens: Tokens,
 }
 
 impl App {
-    /// Loads everything the handlers need; fails at start, never per request.
+    /// Loads everything the handlers need; fails at start, never per request. Errors name the
+    /// configuration file and key.
     pub(crate) fn new(config: Config, bound_port: u16) -> Result<Self, Box<dyn std::error::Error>> {
-        let keys = keys::KeyStore::open(&config.server.state_dir)?;
+        let file = config.path.display().to_string();
+        let issuer = config.issuer(bound_port);
+        let audience = config
+            .tokens
+            .audience
+            .clone()
+            .unwrap_or_else(|| format!("{}/api", issuer.trim_end_matches('/')));
+        let registry =
+            crate::registrations::from_toml_values(config.clients.clone(), config.base_dir())
+                .map_err(|e| format!("{file}: `clients`: {e}"))?;
+        let trust =
+            if config.tls.trust_anchors.is_empty() {
+                None
+            } else {
+                let mut pem = Vec::new();
+                for p in &config.tls.trust_anchors {
+                    pem.extend(std::fs::read(p).map_err(|e| {
+                        format!("{file}: `tls.trust_anchors`: {}: {e}", p.display())
+                    })?);
+                    pem.push(b'\n');
+                }
+                let store = TrustStore::from_pem(&pem)
+                    .map_err(|e| format!("{file}: `tls.trust_anchors`: {e}"))?;
+                if config.tls.crls.is_empty() {
+                    Some(store)
+                } else {
+                    let crls = config
+                        .tls
+                        .crls
+                        .iter()
+                        .map(|p| {
+                            std::fs::read(p)
+                                .map_err(|e| format!("{file}: `tls.crls`: {}: {e}", p.display()))
+                        })
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let refs: Vec<&[u8]> = crls.iter().map(Vec::as_slice).collect();
+                    Some(
+                        store
+                            .with_crls(&refs, certbound_core::path::RevocationPolicy::new())
+                            .map_err(|e| format!("{file}: `tls.crls`: {e}"))?,
+                    )
+                }
+            };
+        let proxy = match &config.proxy {
+            None => None,
+            Some(p) => Some(Proxy {
+                source: p
+                    .source
+                    .parse::<CertSource>()
+                    .map_err(|e| format!("{file}: `proxy.source`: {e}"))?,
+                trusted: p.trusted_peers.clone(),
+            }),
+        };
+        let tokens = Tokens::open(
+            &config.server.state_dir,
+            ValidatorSettings {
+                issuer: issuer.clone(),
+                audience: audience.clone(),
+                leeway_secs: config.tokens.clock_skew_secs,
+                allow_unbound: !config.tokens.require_binding,
+            },
+        )?;
         Ok(Self {
-            issuer: config.issuer(bound_port),
+            auth_options: AuthOptions::new().clock_skew(config.tokens.clock_skew_secs),
+            issuer,
+            audience,
             users: Users::new(&config.users),
             metrics: Metrics::default(),
-            keys,
+            registry,
+            trust,
+            proxy,
+            tokens,
             config,
         })
     }
@@ -55,8 +142,15 @@ pub(crate) async fn dispatch(
     mut req: hyper::Request<hyper::body::Incoming>,
 ) -> Result<Response, Infallible> {
     req.extensions_mut().insert(info);
-    router.oneshot(req.map(Body::new)).await
+    match tokio::time::timeout(REQUEST_TIMEOUT, router.oneshot(req.map(Body::new))).await {
+        Ok(r) => r,
+        Err(_) => Ok((StatusCode::REQUEST_TIMEOUT, "request timed out\n").into_response()),
+    }
 }
+
+/// Longest time a request (body read included) may take: slow bodies do not hold a connection
+/// slot forever. Argon2 verification and token signing take milliseconds.
+pub(crate) const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The router with its middleware.
 pub(crate) fn router(app: Arc<App>) -> Router {
@@ -74,6 +168,10 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/metrics", get(metrics))
         .fallback(fallback)
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn_with_state(
+            app.clone(),
+            identity::identify,
+        ))
         .layer(middleware::from_fn_with_state(app.clone(), observe))
         .with_state(app)
 }
@@ -88,7 +186,10 @@ async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> Respo
             .get::<MatchedPath>()
             .map(MatchedPath::as_str),
     );
-    let peer = req.extensions().get::<ConnInfo>().map(|c| c.peer);
+    let peer = req
+        .extensions()
+        .get::<ConnInfo>()
+        .map_or_else(String::new, |c| c.peer.to_string());
     let res = next.run(req).await;
     let elapsed = start.elapsed();
     let status = res.status().as_u16();
@@ -99,7 +200,7 @@ async fn observe(State(app): State<Arc<App>>, req: Request, next: Next) -> Respo
         route,
         status,
         micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
-        peer = ?peer,
+        %peer,
     );
     res
 }
@@ -174,26 +275,460 @@ async fn fallback(State(app): State<Arc<App>>, method: Method, req: Request) -> 
     }
 }
 
+/// `realm` of every `WWW-Authenticate` challenge.
+const REALM: &str = "certbound";
+
+/// Largest number of form parameters read from a token or introspection request.
+pub(crate) const MAX_FORM_PARAMS: usize = 32;
+
 async fn jwks(State(app): State<Arc<App>>) -> Response {
-    todo_integration(&app, "jwks")
+    let keys = app.tokens.current();
+    let mut r = (StatusCode::OK, keys.jwks_json.clone()).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=60"),
+    );
+    r
 }
 
-async fn token(State(app): State<Arc<App>>) -> Response {
-    todo_integration(&app, "token")
+/// An RFC 6749 §5.2 answer exactly as core renders it.
+fn token_error(e: &TokenEndpointError) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let mut r = (status, e.body_json()).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    if let Some(c) = e.www_authenticate()
+        && let Ok(v) = HeaderValue::from_str(c)
+    {
+        h.insert(header::WWW_AUTHENTICATE, v);
+    }
+    r
 }
 
-async fn introspect(State(app): State<Arc<App>>) -> Response {
-    todo_integration(&app, "introspect")
+/// An RFC 6750 §3 answer exactly as core renders it.
+fn bearer_error(e: &BearerError) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNAUTHORIZED);
+    let mut r = status.into_response();
+    if let Ok(v) = HeaderValue::from_str(&e.www_authenticate(Some(REALM))) {
+        r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
 }
 
-async fn api(State(app): State<Arc<App>>) -> Response {
-    todo_integration(&app, "api")
+fn invalid_request(description: &'static str) -> TokenEndpointError {
+    TokenEndpointError::new(TokenErrorCode::InvalidRequest, description)
 }
 
-fn todo_integration(_app: &App, what: &str) -> Response {
-    (
-        StatusCode::NOT_IMPLEMENTED,
-        format!("{what}: waiting for core integration\n"),
-    )
-        .into_response()
+/// The form parameters of a token or introspection request: each at most once (RFC 6749 §3.2),
+/// empty values treated as absent.
+fn form_params(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<BTreeMap<String, String>, TokenEndpointError> {
+    let form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            v.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    if !form {
+        return Err(invalid_request(
+            "The request body must be application/x-www-form-urlencoded",
+        ));
+    }
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+        .map_err(|_| invalid_request("The request body is not a valid form"))?;
+    if pairs.len() > MAX_FORM_PARAMS {
+        return Err(invalid_request("The request has too many parameters"));
+    }
+    let mut out = BTreeMap::new();
+    for (k, v) in pairs {
+        if out.contains_key(&k) {
+            return Err(invalid_request("A request parameter was repeated"));
+        }
+        if !v.is_empty() {
+            out.insert(k, v);
+        }
+    }
+    Ok(out)
+}
+
+/// A fixed metrics label for a failed client authentication.
+fn client_auth_reason(e: &certbound_core::Error) -> &'static str {
+    use certbound_core::client::ClientAuthError as C;
+    match e {
+        certbound_core::Error::ClientAuth(c) => match c {
+            C::CertificateExpired { .. } => "certificate_expired",
+            C::CertificateNotRegistered { .. } => "certificate_not_registered",
+            C::Chain { .. } => "chain_invalid",
+            C::DnMismatch { .. } => "dn_mismatch",
+            C::MethodMismatch { .. } => "method_mismatch",
+            C::NoCertificate { .. } => "no_certificate",
+            C::NoTrustAnchors { .. } => "no_trust_anchors",
+            C::SanMismatch { .. } => "san_mismatch",
+            C::UnknownClient { .. } => "unknown_client",
+            _ => "other",
+        },
+        _ => "certificate_invalid",
+    }
+}
+
+/// RFC 8705 §2 mutual-TLS client authentication of `client_id` by core; the detailed reason
+/// goes to the log and metrics, the client gets core's fixed `invalid_client` answer.
+fn authenticate_client<'a>(
+    app: &'a App,
+    presented: &Presented,
+    client_id: &str,
+    now: UnixTime,
+) -> Result<AuthenticatedClient<'a>, TokenEndpointError> {
+    let result = match presented {
+        Presented::Cert(c) => client::authenticate(
+            &app.registry,
+            client_id,
+            &c.leaf,
+            &c.chain,
+            app.trust.as_ref(),
+            now,
+            &app.auth_options,
+        ),
+        Presented::Absent => Err(ClientAuthError::no_certificate(client_id).into()),
+        Presented::Invalid(reason) => {
+            app.metrics.auth_failure("certificate_invalid");
+            tracing::info!(client_id, %reason, "client authentication failed: unusable certificate");
+            return Err(TokenEndpointError::invalid_client(
+                "Client authentication failed",
+                None,
+                None,
+            ));
+        }
+    };
+    result.map_err(|e| {
+        let reason = client_auth_reason(&e);
+        app.metrics.auth_failure(reason);
+        tracing::info!(client_id, reason, error = %e, "client authentication failed");
+        TokenEndpointError::invalid_client("Client authentication failed", None, None)
+    })
+}
+
+/// The request's `Authorization` header scheme, if any (this server authenticates clients by
+/// mutual TLS only; another method is refused with a challenge, RFC 6749 §5.2).
+fn authorization_scheme(headers: &HeaderMap) -> Option<String> {
+    headers.get(header::AUTHORIZATION).map(|v| {
+        let v = v.to_str().unwrap_or("");
+        v.split(' ').next().unwrap_or("").to_owned()
+    })
+}
+
+/// `POST /oauth2/token`: `client_credentials` and `password` grants for mTLS-authenticated
+/// clients, issuing RFC 9068 tokens bound to the client certificate.
+async fn token(
+    State(app): State<Arc<App>>,
+    Extension(presented): Extension<Presented>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match issue_token(&app, &presented, &headers, &body).await {
+        Ok(r) => r,
+        Err(Deny::OAuth(e)) => token_error(&e),
+        Err(Deny::Internal) => {
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error\n").into_response()
+        }
+    }
+}
+
+/// Why the token endpoint did not issue: the client's fault (RFC 6749 §5.2) or the server's.
+enum Deny {
+    OAuth(TokenEndpointError),
+    Internal,
+}
+
+impl From<TokenEndpointError> for Deny {
+    fn from(e: TokenEndpointError) -> Self {
+        Self::OAuth(e)
+    }
+}
+
+async fn issue_token(
+    app: &Arc<App>,
+    presented: &Presented,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, Deny> {
+    let p = form_params(headers, body)?;
+    if let Some(scheme) = authorization_scheme(headers) {
+        app.metrics.auth_failure("authorization_header");
+        return Err(Deny::OAuth(TokenEndpointError::invalid_client(
+            "This server authenticates clients by mutual TLS only",
+            Some(&scheme),
+            Some(REALM),
+        )));
+    }
+    let client_id = p.get("client_id").ok_or_else(|| {
+        invalid_request("The client_id parameter is required (RFC 8705 section 2)")
+    })?;
+    let grant_type = p
+        .get("grant_type")
+        .ok_or_else(|| invalid_request("The grant_type parameter is required"))?;
+    if grant_type != "client_credentials" && grant_type != "password" {
+        return Err(Deny::OAuth(TokenEndpointError::new(
+            TokenErrorCode::UnsupportedGrantType,
+            "Only the client_credentials and password grants are supported",
+        )));
+    }
+    let now = UnixTime::now();
+    let client = authenticate_client(app, presented, client_id, now)?;
+    let reg = client.registration();
+    if !reg.grant_types().iter().any(|g| g == grant_type) {
+        app.metrics.auth_failure("grant_not_allowed");
+        return Err(Deny::OAuth(TokenEndpointError::new(
+            TokenErrorCode::UnauthorizedClient,
+            "The client is not registered for this grant type",
+        )));
+    }
+    let subject = if grant_type == "password" {
+        let (Some(username), Some(password)) = (p.get("username"), p.get("password")) else {
+            return Err(Deny::OAuth(invalid_request(
+                "The password grant needs the username and password parameters",
+            )));
+        };
+        let (u, pw, a) = (username.clone(), password.clone(), app.clone());
+        let ok = tokio::task::spawn_blocking(move || a.users.verify(&u, &pw))
+            .await
+            .unwrap_or(false);
+        if !ok {
+            app.metrics.auth_failure("invalid_grant");
+            tracing::info!(
+                client_id,
+                "password grant refused: wrong username or password"
+            );
+            return Err(Deny::OAuth(TokenEndpointError::new(
+                TokenErrorCode::InvalidGrant,
+                "The resource owner credentials are invalid",
+            )));
+        }
+        username.clone()
+    } else {
+        client.client_id().to_owned()
+    };
+    let scope = match p.get("scope") {
+        Some(requested) => {
+            if requested
+                .split(' ')
+                .any(|s| !s.is_empty() && !reg.scope().iter().any(|r| r == s))
+            {
+                return Err(Deny::OAuth(TokenEndpointError::new(
+                    TokenErrorCode::InvalidScope,
+                    "The requested scope exceeds the client's registered scope",
+                )));
+            }
+            Some(requested.clone())
+        }
+        None if reg.scope().is_empty() => None,
+        None => Some(reg.scope().join(" ")),
+    };
+    let bind = reg.certificate_bound_access_tokens() || app.config.tokens.require_binding;
+    let keys = app.tokens.current();
+    let claims = AccessTokenClaims {
+        issuer: app.issuer.clone(),
+        audience: vec![app.audience.clone()],
+        subject,
+        client_id: client.client_id().to_owned(),
+        scope: scope.clone(),
+        jti: random_id().ok_or(Deny::Internal)?,
+        issued_at: now,
+        lifetime_secs: app.config.tokens.lifetime_secs,
+        cnf: bind.then(|| client.x5t()),
+    };
+    let token = issue(&keys.signing, &claims).map_err(|e| {
+        tracing::error!(error = %e, "token issuance failed");
+        Deny::Internal
+    })?;
+    tracing::info!(
+        client_id = client.client_id(),
+        method = %client.method(),
+        grant_type,
+        bound = bind,
+        "access token issued"
+    );
+    let mut body = json!({
+        "access_token": token,
+        "token_type": "Bearer",
+        "expires_in": app.config.tokens.lifetime_secs,
+    });
+    if let (Some(s), Some(o)) = (scope, body.as_object_mut()) {
+        o.insert("scope".to_owned(), json!(s));
+    }
+    let mut r = json_response(StatusCode::OK, &body, true);
+    r.headers_mut()
+        .insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    Ok(r)
+}
+
+/// 128 random bits, hex: a `jti`; `None` if the OS RNG fails.
+fn random_id() -> Option<String> {
+    use ring::rand::SecureRandom as _;
+    let mut b = [0u8; 16];
+    ring::rand::SystemRandom::new().fill(&mut b).ok()?;
+    Some(b.iter().map(|x| format!("{x:02x}")).collect())
+}
+
+/// `POST /oauth2/introspect` (RFC 7662), for mTLS-authenticated registered clients. Reports
+/// `cnf` of bound tokens (RFC 8705 §3.2); every refused token is `{"active":false}`.
+async fn introspect(
+    State(app): State<Arc<App>>,
+    Extension(presented): Extension<Presented>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result = async {
+        let p = form_params(&headers, &body)?;
+        if let Some(scheme) = authorization_scheme(&headers) {
+            return Err(TokenEndpointError::invalid_client(
+                "This server authenticates clients by mutual TLS only",
+                Some(&scheme),
+                Some(REALM),
+            ));
+        }
+        let client_id = p.get("client_id").ok_or_else(|| {
+            invalid_request("The client_id parameter is required (RFC 8705 section 2)")
+        })?;
+        let token = p
+            .get("token")
+            .ok_or_else(|| invalid_request("The token parameter is required"))?;
+        let now = UnixTime::now();
+        let caller = authenticate_client(&app, &presented, client_id, now)?;
+        Ok((caller.client_id().to_owned(), token.clone(), now))
+    }
+    .await;
+    let (caller, token, now) = match result {
+        Ok(x) => x,
+        Err(e) => return token_error(&e),
+    };
+    let keys = app.tokens.current();
+    // The caller is not the token's holder: validate everything core checks, with the
+    // token's own cnf standing in for the holder's certificate, and report the binding.
+    let bound = CompactJws::parse(&token)
+        .ok()
+        .and_then(|j| j.payload_object().ok())
+        .and_then(|m| m.get("cnf").map(bound_thumbprint));
+    let answer = match bound {
+        Some(Err(_)) => json!({"active": false}),
+        Some(Ok(x5t)) => active_json(keys.validator.validate(&Ring, &token, Some(&x5t), now)),
+        None => active_json(keys.validator.validate(&Ring, &token, None, now)),
+    };
+    tracing::info!(
+        caller,
+        active = answer["active"] == true,
+        "token introspected"
+    );
+    json_response(StatusCode::OK, &answer, true)
+}
+
+fn active_json(v: Result<ValidToken, certbound_core::Error>) -> serde_json::Value {
+    let Ok(t) = v else {
+        return json!({"active": false});
+    };
+    let mut m = json!({
+        "active": true,
+        "token_type": "Bearer",
+        "iss": t.issuer(),
+        "aud": t.audiences(),
+        "exp": t.expires_at(),
+    });
+    if let Some(o) = m.as_object_mut() {
+        let mut put = |k: &str, v: Option<serde_json::Value>| {
+            if let Some(v) = v {
+                o.insert(k.to_owned(), v);
+            }
+        };
+        put("client_id", t.client_id().map(|s| json!(s)));
+        put("sub", t.subject().map(|s| json!(s)));
+        put("scope", t.scope().map(|s| json!(s)));
+        put("iat", t.issued_at().map(|s| json!(s)));
+        put("jti", t.jti().map(|s| json!(s)));
+        put(
+            "cnf",
+            t.bound_thumbprint()
+                .map(|x| json!({"x5t#S256": x.to_string()})),
+        );
+    }
+    m
+}
+
+/// Everything under `/api/`: a valid token bound to this connection's certificate, else the
+/// RFC 6750 answer core builds. `GET /api/whoami` says who the token and certificate are.
+async fn api(
+    State(app): State<Arc<App>>,
+    Extension(presented): Extension<Presented>,
+    method: Method,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+) -> Response {
+    let mut auth = headers.get_all(header::AUTHORIZATION).iter();
+    let value = match (auth.next(), auth.next()) {
+        (None, _) => None,
+        (Some(v), None) => match v.to_str() {
+            Ok(v) => Some(v),
+            Err(_) => return bearer_error(&BearerError::malformed_request()),
+        },
+        (Some(_), Some(_)) => return bearer_error(&BearerError::malformed_request()),
+    };
+    let token = match oauth::bearer_token(value) {
+        Ok(t) => t,
+        Err(e) => {
+            app.metrics.auth_failure(if e.code().is_none() {
+                "missing_token"
+            } else {
+                "malformed_request"
+            });
+            return bearer_error(&e);
+        }
+    };
+    let cert = presented.cert();
+    let x5t = cert.map(|c| c.leaf.x5t_s256());
+    let keys = app.tokens.current();
+    let valid = match keys
+        .validator
+        .validate(&Ring, token, x5t.as_ref(), UnixTime::now())
+    {
+        Ok(t) => t,
+        Err(e) => {
+            app.metrics.auth_failure("invalid_token");
+            tracing::info!(error = %e, "access token refused");
+            return bearer_error(&BearerError::from_error(&e));
+        }
+    };
+    match (method, uri.path()) {
+        (Method::GET, "/api/whoami") => {
+            let mut who = active_json(Ok(valid));
+            if let (Some(c), Some(o)) = (cert, who.as_object_mut()) {
+                o.remove("active");
+                o.insert(
+                    "certificate".to_owned(),
+                    json!({
+                        "subject": c.leaf.subject().to_string(),
+                        "issuer": c.leaf.issuer().to_string(),
+                        "x5t#S256": c.leaf.x5t_s256().to_string(),
+                        "via": match c.via { Via::Tls => "tls", Via::Forwarded => "forwarded" },
+                    }),
+                );
+            }
+            json_response(StatusCode::OK, &who, true)
+        }
+        _ => (StatusCode::NOT_FOUND, "not found\n").into_response(),
+    }
 }

@@ -61,7 +61,11 @@ pub enum Version {
 
 /// A rustls client configuration trusting `ca`, presenting `identity` if given; session
 /// resumption disabled so every connection is a full handshake. TLS 1.3 uses X25519 only.
-pub fn client_config(ca: &Path, identity: Option<&Identity>, version: Version) -> Arc<rustls::ClientConfig> {
+pub fn client_config(
+    ca: &Path,
+    identity: Option<&Identity>,
+    version: Version,
+) -> Arc<rustls::ClientConfig> {
     let mut provider = rustls::crypto::ring::default_provider();
     provider.kx_groups = vec![rustls::crypto::ring::kx_group::X25519];
     let mut roots = rustls::RootCertStore::empty();
@@ -111,7 +115,10 @@ impl Answer {
 }
 
 /// Connects and completes the TLS handshake (a handshake failure is an `Err`).
-pub async fn connect(addr: SocketAddr, config: Arc<rustls::ClientConfig>) -> Result<Conn, BoxError> {
+pub async fn connect(
+    addr: SocketAddr,
+    config: Arc<rustls::ClientConfig>,
+) -> Result<Conn, BoxError> {
     let tcp = TcpStream::connect(addr).await?;
     tcp.set_nodelay(true)?;
     let tls = TlsConnector::from(config)
@@ -161,7 +168,11 @@ impl Conn {
     }
 
     /// `POST path` with a form body.
-    pub async fn post_form(&mut self, path: &str, form: &[(&str, &str)]) -> Result<Answer, BoxError> {
+    pub async fn post_form(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> Result<Answer, BoxError> {
         let body = form
             .iter()
             .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))

@@ -40,24 +40,45 @@ pub struct Server {
 impl Server {
     /// `certbound serve --dev-dir DIR --listen 127.0.0.1:0` (generating the dev PKI if missing).
     pub fn start_dev(dir: &Path) -> Self {
-        Self::start(&[
-            "serve",
-            "--dev-dir",
-            dir.to_str().expect("utf-8 path"),
-            "--listen",
-            "127.0.0.1:0",
-        ], dir)
+        Self::start(
+            &[
+                "serve",
+                "--dev-dir",
+                dir.to_str().expect("utf-8 path"),
+                "--listen",
+                "127.0.0.1:0",
+            ],
+            dir,
+        )
+    }
+
+    /// `certbound serve --dev-dir DIR --listen ADDR` (a restart on the same address keeps the
+    /// default issuer `https://localhost:PORT`).
+    pub fn start_dev_on(dir: &Path, addr: SocketAddr) -> Self {
+        Self::start(
+            &[
+                "serve",
+                "--dev-dir",
+                dir.to_str().expect("utf-8 path"),
+                "--listen",
+                &addr.to_string(),
+            ],
+            dir,
+        )
     }
 
     /// `certbound serve --config FILE --listen 127.0.0.1:0`.
     pub fn start_config(config: &Path, dir: &Path) -> Self {
-        Self::start(&[
-            "serve",
-            "--config",
-            config.to_str().expect("utf-8 path"),
-            "--listen",
-            "127.0.0.1:0",
-        ], dir)
+        Self::start(
+            &[
+                "serve",
+                "--config",
+                config.to_str().expect("utf-8 path"),
+                "--listen",
+                "127.0.0.1:0",
+            ],
+            dir,
+        )
     }
 
     fn start(args: &[&str], dir: &Path) -> Self {
@@ -119,7 +140,10 @@ impl Server {
     /// SIGTERM, wait, and return everything the server logged.
     pub fn stop(&mut self) -> String {
         if let Some(mut c) = self.child.take() {
-            let _ = Command::new("kill").arg("-TERM").arg(c.id().to_string()).status();
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(c.id().to_string())
+                .status();
             let deadline = std::time::Instant::now() + Duration::from_secs(15);
             loop {
                 if let Ok(Some(_)) = c.try_wait() {
@@ -195,7 +219,8 @@ pub fn make_client(dir: &Path, spec: &CertSpec<'_>, ca_signed: bool) -> Identity
     let key = KeyPair::generate().expect("key");
     let mut p = CertificateParams::new(Vec::<String>::new()).expect("params");
     p.distinguished_name.push(DnType::CommonName, spec.cn);
-    p.distinguished_name.push(DnType::OrganizationName, spec.org);
+    p.distinguished_name
+        .push(DnType::OrganizationName, spec.org);
     p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
     let now = time::OffsetDateTime::now_utc();
     p.not_before = now + time::Duration::days(spec.validity_days.0);
