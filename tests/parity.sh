@@ -9,7 +9,8 @@
 #   wasm-node  core as wasm32 under node      wasm-bindgen --target nodejs + tests/wasm-runner/run.mjs
 #   page       the www page in Chromium      www/setup.sh + www/build.sh + tests/page-runner/run.mjs
 #              (inspect and forwarded cases its public wasm API can express)
-#   worker, server: not wired yet (reported as such, never counted as agreeing).
+#   server     `certbound serve` over mTLS    curl POST /oauth2/token per client case (tests/server-runner)
+#   worker: not wired yet (reported as such, never counted as agreeing).
 # A wired runtime that fails to produce its verdicts fails the suite.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -60,11 +61,18 @@ else
     echo "RUNTIME page CANNOT RUN: www/setup.sh failed (see $out/page-setup.log) or wasm-node unavailable" >&2
 fi
 
+step "server runner (certbound serve, token endpoint over mutual TLS with curl)"
+if [ $wasm_ok = 1 ] && command -v curl >/dev/null && cargo build -q -p certbound --bin certbound; then
+    node tests/server-runner/run.mjs "$out/wasm-pkg" target/debug/certbound "$out/server.json" \
+        || echo "server runner FAILED" >&2
+else
+    echo "RUNTIME server CANNOT RUN: curl, node or the certbound build is missing" >&2
+fi
+
 step "comparison"
-cargo run -q -p certbound-tests --bin parity-compare -- "$out" native wasm-node page \
+cargo run -q -p certbound-tests --bin parity-compare -- "$out" native wasm-node page server \
     --table "$out/table.txt" \
     --not-wired "worker=edge-worker has no verdict endpoint yet (worker branch: pipeline smoke version)" \
-    --not-wired "server=no runner yet for token-endpoint / protected-resource cases over TLS" \
     || status=1
 echo
 echo "parity suite wall time: $((SECONDS - start)) s"

@@ -395,6 +395,19 @@ pub fn page_requests_json(cases: &str, files: &str) -> Result<String, String> {
     serde_json::to_string(&adapters::page_requests(&cases, &files)).map_err(|e| e.to_string())
 }
 
+/// [`adapters::server_plan`] over JSON: `dirs` is a JSON [`adapters::ServerDirs`]; returns the
+/// [`adapters::ServerPlan`] as JSON.
+///
+/// # Errors
+/// A message when the arguments do not parse or the registrations are malformed.
+pub fn server_plan_json(cases: &str, files: &str, dirs: &str, now: u64) -> Result<String, String> {
+    let cases = parse_cases(cases)?;
+    let files = files_from_json(files)?;
+    let dirs: adapters::ServerDirs = serde_json::from_str(dirs).map_err(|e| e.to_string())?;
+    let plan = adapters::server_plan(&cases, &files, &dirs, now)?;
+    serde_json::to_string(&plan).map_err(|e| e.to_string())
+}
+
 /// [`run`] over JSON: `cases` is a JSON array of cases (the corpus files concatenated),
 /// `files` a JSON object of file name → standard base64 bytes. Returns the [`Report`] as
 /// JSON. This is the wasm entry's whole body.

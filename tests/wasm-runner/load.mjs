@@ -20,7 +20,10 @@ export function loadCorpus(wasm) {
   const cases = names.flatMap((f) => JSON.parse(readFileSync(join(corpus, 'cases', f), 'utf8')));
   const casesJson = JSON.stringify(cases);
   const files = {};
-  for (const name of wasm.fileRefs(casesJson)) {
+  // Every corpus PKI file (the server runner also needs the private keys), and whatever else
+  // the cases name.
+  const pki = readdirSync(join(corpus, 'pki')).map((f) => `pki/${f}`);
+  for (const name of new Set([...pki, ...wasm.fileRefs(casesJson)])) {
     const path = name.startsWith('shared:') ? join(shared, name.slice('shared:'.length)) : join(corpus, name);
     files[name] = readFileSync(path).toString('base64');
   }

@@ -51,22 +51,46 @@ pub(crate) enum Key {
 }
 
 impl Key {
+    /// PKCS#8 `PrivateKeyInfo` DER (for `pki/<name>.key`: curl and the server's TLS key).
+    pub(crate) fn pkcs8_der(&self, name: &str) -> Vec<u8> {
+        use p256::pkcs8::EncodePrivateKey as _;
+        match self {
+            Self::P256(_) => p256::SecretKey::from_slice(&seed(name))
+                .and_then(|k| k.to_pkcs8_der().map_err(|_| p256::elliptic_curve::Error))
+                .expect("PKCS#8")
+                .as_bytes()
+                .to_vec(),
+            Self::Ed25519(_) => ed25519_pkcs8(name),
+        }
+    }
+
     pub(crate) fn p256(name: &str) -> Self {
         Self::P256(P256Key::new(name))
     }
 
     pub(crate) fn ed25519(name: &str) -> Self {
-        // PKCS#8 v1 for Ed25519 (RFC 8410 §7): a fixed prefix, then the 32-byte seed.
-        let mut der = vec![
-            0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22,
-            0x04, 0x20,
-        ];
-        der.extend_from_slice(&seed(name));
-        let kp =
-            KeyPair::from_pkcs8_der_and_sign_algo(&PrivatePkcs8KeyDer::from(der), &PKCS_ED25519)
-                .expect("Ed25519 PKCS#8");
+        let kp = KeyPair::from_pkcs8_der_and_sign_algo(
+            &PrivatePkcs8KeyDer::from(ed25519_pkcs8(name)),
+            &PKCS_ED25519,
+        )
+        .expect("Ed25519 PKCS#8");
         Self::Ed25519(kp)
     }
+}
+
+/// PKCS#8 v1 for Ed25519 (RFC 8410 §7): a fixed prefix, then the 32-byte seed.
+fn ed25519_pkcs8(name: &str) -> Vec<u8> {
+    let mut der = vec![
+        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
+        0x20,
+    ];
+    der.extend_from_slice(&seed(name));
+    der
+}
+
+/// PEM of a PKCS#8 private key.
+fn key_pem(der: &[u8]) -> String {
+    pem(der).replace("CERTIFICATE", "PRIVATE KEY")
 }
 
 impl PublicKeyData for Key {
@@ -244,6 +268,13 @@ fn issue(g: &mut Gen, pki: &mut Pki, s: Spec<'static>, issuer: Option<&'static s
     .expect("rcgen signs");
     let der = cert.der().to_vec();
     let file = g.file(&format!("pki/{}.pem", s.name), pem(&der));
+    if s.ca.is_none() {
+        // Leaf keys, for the server runner's TLS client (curl) and server. Test keys only.
+        g.file(
+            &format!("pki/{}.key", s.name),
+            key_pem(&key.pkcs8_der(s.name)),
+        );
+    }
     pki.certs.insert(
         s.name,
         Cert {
@@ -412,6 +443,20 @@ pub(crate) fn build(g: &mut Gen) -> Pki {
             ..leaf("self-signed-ed25519", "self-signed ed25519", 22)
         },
         None,
+    );
+
+    issue(
+        g,
+        &mut pki,
+        Spec {
+            sans: vec![
+                SanType::DnsName(ia5("localhost")),
+                SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+            ],
+            eku: vec![E::ServerAuth],
+            ..leaf("server-tls", "localhost parity server", 23)
+        },
+        Some("root"),
     );
 
     // The client certificate with its last signature byte flipped: parses, fails to verify.

@@ -6,9 +6,10 @@ use base64ct::{Base64, Encoding};
 use certbound_core::forwarded::CertSource;
 use serde::{Deserialize, Serialize};
 
+use super::client::Input as ClientInput;
 use super::forwarded::{self, Input as ForwardedInput};
 use super::inspect::Input as InspectInput;
-use super::{Case, Files, Harness, Kind, input};
+use super::{Case, Data, Files, Harness, Kind, evaluate, input};
 
 /// One adapter call for one case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +36,17 @@ pub enum AdapterRequest {
         value: String,
         /// `Client-Cert-Chain`, for `rfc9440`.
         chain_value: Option<String>,
+    },
+    /// `POST /oauth2/token` (`client_credentials`) over mutual TLS with this certificate and key.
+    TokenEndpoint {
+        /// Case id.
+        id: String,
+        /// The `client_id` form parameter.
+        client_id: String,
+        /// The TLS client certificate, leaf first, then the chain; `None` sends none.
+        cert_pem: Option<String>,
+        /// Its private key (PKCS#8 PEM).
+        key_pem: Option<String>,
     },
     /// The adapter's API cannot express this case.
     NotApplicable {
@@ -110,4 +122,176 @@ fn page_request(c: &Case, files: &Files) -> Result<AdapterRequest, Harness> {
         }
         _ => Err(na("the page has no API for this kind yet")),
     }
+}
+
+/// Where the server runner's files are, as absolute paths.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerDirs {
+    /// `tests/corpus`.
+    pub corpus: String,
+    /// `../shared/conformance`.
+    pub shared: String,
+    /// An empty directory for the server's signing keys.
+    pub state: String,
+}
+
+/// The server runner's plan: the `certbound.toml` to start `certbound serve` with (the corpus
+/// registrations, root and server certificate) and one request per case.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ServerPlan {
+    /// The configuration file's text.
+    pub config_toml: String,
+    /// Token-endpoint requests for the `client` cases the server can express.
+    pub requests: Vec<AdapterRequest>,
+}
+
+/// The registrations file every expressible client case uses.
+const REGISTRATIONS: &str = "pki/registrations.json";
+/// The trust anchors of the server configuration.
+const ANCHORS: &str = "pki/root.pem";
+
+/// Plans the server runner. `now` is the server's real clock (UNIX seconds): a case whose
+/// verdict core would change between the case time and `now` is not applicable, since the
+/// server cannot be given a time.
+///
+/// # Errors
+/// A message when the corpus registrations are missing or malformed.
+pub fn server_plan(
+    cases: &[Case],
+    files: &Files,
+    dirs: &ServerDirs,
+    now: u64,
+) -> Result<ServerPlan, String> {
+    let config_toml = server_config(files, dirs)?;
+    let requests = cases
+        .iter()
+        .map(|c| {
+            server_request(c, files, now).unwrap_or_else(|Harness(reason)| {
+                AdapterRequest::NotApplicable {
+                    id: c.id.clone(),
+                    reason,
+                }
+            })
+        })
+        .collect();
+    Ok(ServerPlan {
+        config_toml,
+        requests,
+    })
+}
+
+fn server_request(c: &Case, files: &Files, now: u64) -> Result<AdapterRequest, Harness> {
+    if c.kind != Kind::Client {
+        return Err(na(
+            "the server runner covers the token endpoint (client cases) only",
+        ));
+    }
+    let i: ClientInput = input(c)?;
+    if i.registrations.file_name() != Some(REGISTRATIONS) {
+        return Err(na("registrations other than the server's configured set"));
+    }
+    if i.anchors.as_ref().and_then(Data::file_name) != Some(ANCHORS) {
+        return Err(na("trust anchors other than the server's configured root"));
+    }
+    if i.require_method.is_some() || i.clock_skew.is_some() || i.ignore_self_signed_validity {
+        return Err(na(
+            "authentication options the server does not take per request",
+        ));
+    }
+    // The verdict must not depend on the clock: the server uses its own.
+    let mut at_now = c.clone();
+    at_now.time = now;
+    let v = evaluate(&at_now, files);
+    if v.ok != c.expect.ok || v.oauth != c.expect.oauth {
+        return Err(na("the verdict differs at the server's real time"));
+    }
+    let (cert_pem, key_pem) = match &i.leaf {
+        None => (None, None),
+        Some(leaf) => {
+            let name = leaf
+                .file_name()
+                .ok_or_else(|| na("an inline certificate"))?;
+            let key = name
+                .strip_suffix(".pem")
+                .map(|stem| format!("{stem}.key"))
+                .filter(|k| files.contains_key(k))
+                .ok_or_else(|| na("no private key for this certificate in the corpus"))?;
+            let mut pem = leaf.text(files).map_err(Harness)?;
+            for ch in &i.chain {
+                pem.push_str(&ch.text(files).map_err(Harness)?);
+            }
+            (
+                Some(pem),
+                Some(Data::file(&key).text(files).map_err(Harness)?),
+            )
+        }
+    };
+    Ok(AdapterRequest::TokenEndpoint {
+        id: c.id.clone(),
+        client_id: i.client_id,
+        cert_pem,
+        key_pem,
+    })
+}
+
+/// A TOML basic string (JSON string escapes are valid TOML escapes).
+fn toml_str(s: &str) -> String {
+    serde_json::Value::from(s).to_string()
+}
+
+fn server_config(files: &Files, dirs: &ServerDirs) -> Result<String, String> {
+    let text = Data::file(REGISTRATIONS).text(files)?;
+    let regs: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let clients = regs
+        .get("clients")
+        .and_then(serde_json::Value::as_array)
+        .ok_or("registrations: no clients array")?;
+    let path = |name: &str| match name.strip_prefix(super::SHARED_PREFIX) {
+        Some(rest) => format!("{}/{rest}", dirs.shared),
+        None => format!("{}/{name}", dirs.corpus),
+    };
+    let mut t = String::new();
+    t.push_str("# Generated by the parity server runner from tests/corpus.\n");
+    t.push_str("[server]\nlisten = \"127.0.0.1:0\"\nissuer = \"https://localhost\"\n");
+    t.push_str(&format!("state_dir = {}\n\n", toml_str(&dirs.state)));
+    t.push_str("[tls]\n");
+    t.push_str(&format!(
+        "certificate = {}\n",
+        toml_str(&path("pki/server-tls.pem"))
+    ));
+    t.push_str(&format!(
+        "private_key = {}\n",
+        toml_str(&path("pki/server-tls.key"))
+    ));
+    t.push_str("client_auth = \"optional\"\n");
+    t.push_str(&format!("trust_anchors = [{}]\n", toml_str(&path(ANCHORS))));
+    for client in clients {
+        let obj = client
+            .as_object()
+            .ok_or("registrations: a client is not an object")?;
+        t.push_str("\n[[clients]]\n");
+        for (k, v) in obj {
+            let value = match v {
+                serde_json::Value::String(s) => toml_str(s),
+                serde_json::Value::Bool(b) => b.to_string(),
+                serde_json::Value::Array(a) => {
+                    let items: Vec<String> = a
+                        .iter()
+                        .map(|x| {
+                            let s = x.as_str().unwrap_or_default();
+                            if k == "certificates" {
+                                toml_str(&path(s))
+                            } else {
+                                toml_str(s)
+                            }
+                        })
+                        .collect();
+                    format!("[{}]", items.join(", "))
+                }
+                other => return Err(format!("registrations: unsupported value {other}")),
+            };
+            t.push_str(&format!("{k} = {value}\n"));
+        }
+    }
+    Ok(t)
 }

@@ -24,20 +24,20 @@ use super::{Case, Data, Files, Harness, OauthAnswer, Verdict, input};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Input {
-    registrations: Data,
-    client_id: String,
-    leaf: Option<Data>,
+pub(crate) struct Input {
+    pub(crate) registrations: Data,
+    pub(crate) client_id: String,
+    pub(crate) leaf: Option<Data>,
     #[serde(default)]
-    chain: Vec<Data>,
+    pub(crate) chain: Vec<Data>,
     #[serde(default)]
-    anchors: Option<Data>,
+    pub(crate) anchors: Option<Data>,
     #[serde(default)]
-    require_method: Option<String>,
+    pub(crate) require_method: Option<String>,
     #[serde(default)]
-    clock_skew: Option<u64>,
+    pub(crate) clock_skew: Option<u64>,
     #[serde(default)]
-    ignore_self_signed_validity: bool,
+    pub(crate) ignore_self_signed_validity: bool,
 }
 
 pub(super) fn evaluate(case: &Case, files: &Files, now: UnixTime) -> Result<Verdict, Harness> {

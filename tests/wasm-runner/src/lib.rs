@@ -35,3 +35,16 @@ pub fn file_refs(cases: &str) -> Result<Vec<String>, JsError> {
 pub fn page_requests(cases: &str, files: &str) -> Result<String, JsError> {
     certbound_tests::parity::page_requests_json(cases, files).map_err(|e| JsError::new(&e))
 }
+
+/// The server runner's plan (`certbound_tests::parity::adapters::server_plan`) as JSON;
+/// `dirs` is `{"corpus", "shared", "state"}` (absolute paths), `now` the UNIX time in seconds.
+///
+/// # Errors
+/// A `JsError` when the arguments do not parse.
+#[wasm_bindgen(js_name = serverPlan)]
+pub fn server_plan(cases: &str, files: &str, dirs: &str, now: f64) -> Result<String, JsError> {
+    // Date.now() / 1000, floored by the caller: a whole, non-negative number of seconds.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let now = now as u64;
+    certbound_tests::parity::server_plan_json(cases, files, dirs, now).map_err(|e| JsError::new(&e))
+}

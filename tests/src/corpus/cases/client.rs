@@ -11,8 +11,8 @@ use crate::parity::Kind::Client;
 const REGISTRATIONS: &str = "pki/registrations.json";
 
 fn registrations(p: &Pki) -> Value {
-    let pki = |id: &str, key: &str, value: &str| json!({"client_id": id, "token_endpoint_auth_method": "tls_client_auth", key: value});
-    let selfs = |id: &str, files: &[&str]| json!({"client_id": id, "token_endpoint_auth_method": "self_signed_tls_client_auth", "certificates": files});
+    let pki = |id: &str, key: &str, value: &str| json!({"client_id": id, "token_endpoint_auth_method": "tls_client_auth", key: value, "grant_types": ["client_credentials"]});
+    let selfs = |id: &str, files: &[&str]| json!({"client_id": id, "token_endpoint_auth_method": "self_signed_tls_client_auth", "certificates": files, "grant_types": ["client_credentials"]});
     json!({"clients": [
         pki("pki-dn", "tls_client_auth_subject_dn", &format!("CN=client-1,O={ORG}")),
         pki("pki-dn-spaced", "tls_client_auth_subject_dn", &format!("cn = client-1 , o = {ORG}")),

@@ -223,6 +223,7 @@ fn cert_cn(name: &str) -> &'static str {
         "self-signed" => "self-signed client",
         "self-signed-expired" => "self-signed expired",
         "self-signed-ed25519" => "self-signed ed25519",
+        "server-tls" => "localhost parity server",
         other => panic!("no CN for {other}"),
     }
 }
