@@ -1,3 +1,450 @@
-//! certbound's Cloudflare Worker. Not built yet: this crate is an empty skeleton so the workspace
-//! layout is in place; see the edge-worker issue.
+//! # certbound edge worker
+//!
+//! A Cloudflare Worker that admits a request only with a valid access token bound to the
+//! client's TLS certificate (RFC 8705 §3), then forwards it to the origin with identity
+//! headers. Every certificate and token decision is certbound-core's; this crate translates
+//! between the Workers runtime and core:
+//!
+//! | step | core API |
+//! |---|---|
+//! | `Authorization: Bearer` | [`certbound_core::oauth::bearer_token`] |
+//! | client certificate | [`certbound_core::forwarded`] (`decode`, `decode_cloudflare` with hints) |
+//! | chain to trust anchors | [`certbound_core::path::verify_chain`] |
+//! | token + binding | [`certbound_core::token::Validator`] `begin` / `finish` (WebCrypto) or `validate` |
+//! | deny answers | [`certbound_core::oauth::BearerError`] |
+//!
+//! Configuration, policies and deployment: `edge-worker/README.md`.
 #![forbid(unsafe_code)]
+
+pub mod cloudflare;
+pub mod config;
+pub mod forward;
+pub mod jwks;
+pub mod webcrypto;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use certbound_core::forwarded::{self, CertSource, CloudflareHints, ForwardedError, Limits};
+use certbound_core::oauth::{self, BearerError};
+use certbound_core::path::{self, VerifyOptions};
+use certbound_core::provider::RustCrypto;
+use certbound_core::token::{TokenError, ValidToken};
+use certbound_core::{CertThumbprint, Error, UnixTime};
+use worker::{Context, Env, Fetch, Request, Response, console_error, console_warn, event};
+
+use crate::cloudflare::TlsClientAuth;
+use crate::config::{CertSourceConfig, Config, CryptoChoice, JwksConfig};
+use crate::forward::Identity;
+use crate::jwks::{JwksCache, JwksError, Plan, Validators};
+
+/// Size limits for forwarded certificate headers: core's defaults (16 KiB per header, 10 chain
+/// certificates).
+pub const FORWARDED_LIMITS: Limits = Limits::new(
+    forwarded::DEFAULT_MAX_HEADER_BYTES,
+    forwarded::DEFAULT_MAX_CHAIN,
+);
+
+thread_local! {
+    /// The configuration, parsed at the first request of the isolate (variables cannot change
+    /// within an isolate: a new deployment starts new isolates).
+    static CONFIG: RefCell<Option<Result<Rc<Config>, config::ConfigError>>> = const { RefCell::new(None) };
+    /// Validators over the current key set, and the fetch bookkeeping for `JWKS_URI`.
+    static KEYS: RefCell<KeyState> = RefCell::new(KeyState::default());
+}
+
+#[derive(Default)]
+struct KeyState {
+    cache: JwksCache<Rc<Validators>>,
+    /// When (`Date.now()` ms) the `JWKS_URI` fetch in progress started, if one is.
+    fetching_since: Option<u64>,
+}
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    let config = match load_config(&env) {
+        Ok(c) => c,
+        Err(e) => {
+            console_error!("certbound: configuration error: {e}");
+            return Response::error(
+                "certbound edge worker is misconfigured; the operator will find the reason in the worker's logs",
+                500,
+            );
+        }
+    };
+    handle(req, &config).await
+}
+
+fn load_config(env: &Env) -> Result<Rc<Config>, config::ConfigError> {
+    CONFIG.with(|c| {
+        c.borrow_mut()
+            .get_or_insert_with(|| {
+                let lookup = |name: &'static str| {
+                    js_sys::Reflect::get(env.as_ref(), &name.into())
+                        .ok()
+                        .and_then(|v| v.as_string())
+                };
+                Config::from_vars(lookup).map(Rc::new)
+            })
+            .clone()
+    })
+}
+
+fn now() -> UnixTime {
+    UnixTime::since_unix_epoch(core::time::Duration::from_secs(now_millis() / 1000))
+}
+
+/// The deny answer: status and `WWW-Authenticate` exactly as core builds them, no body detail.
+fn deny(config: &Config, error: &BearerError) -> worker::Result<Response> {
+    let mut response = Response::empty()?.with_status(error.status());
+    response.headers_mut().set(
+        "WWW-Authenticate",
+        &error.www_authenticate(config.realm.as_deref()),
+    )?;
+    response.headers_mut().set("Cache-Control", "no-store")?;
+    Ok(response)
+}
+
+fn service_unavailable(e: &JwksError) -> worker::Result<Response> {
+    console_error!("certbound: {e}");
+    let mut response = Response::error("token signing keys are unavailable; retry later", 503)?;
+    response.headers_mut().set("Retry-After", "30")?;
+    Ok(response)
+}
+
+async fn handle(req: Request, config: &Config) -> worker::Result<Response> {
+    let url = req.url()?;
+    // RFC 6750 §2.3 (URI query parameter) is not supported: a token in a URL ends up in logs.
+    if url.query_pairs().any(|(k, _)| k == "access_token") {
+        return deny(config, &BearerError::malformed_request());
+    }
+    let authorization = req.headers().get("Authorization")?;
+    let token = match oauth::bearer_token(authorization.as_deref()) {
+        Ok(t) => t.to_owned(),
+        Err(e) => return deny(config, &e),
+    };
+    let now = now();
+
+    let presented = match client_certificate(&req, config, now) {
+        Ok(p) => p,
+        Err(e) => {
+            console_warn!("certbound: client certificate refused: {e}");
+            return deny(config, &BearerError::from_error(&e));
+        }
+    };
+
+    let valid = match validate(config, url.path(), &token, presented.as_ref(), now).await {
+        Ok(v) => v,
+        Err(Refusal::Token(e)) => {
+            console_warn!("certbound: access token refused: {e}");
+            return deny(config, &BearerError::from_error(&e));
+        }
+        Err(Refusal::Keys(e)) => return service_unavailable(&e),
+    };
+
+    let identity = Identity {
+        client_id: valid.client_id().unwrap_or_default().to_owned(),
+        thumbprint: presented.map(|t| t.to_string()),
+        subject: valid.subject().unwrap_or_default().to_owned(),
+    };
+    for (claim, value) in [
+        ("client_id", &identity.client_id),
+        ("sub", &identity.subject),
+    ] {
+        if !forward::is_safe_header_value(value) {
+            let e = Error::Token(TokenError::ClaimType {
+                claim,
+                expected: "visible ASCII (it is forwarded in a header)",
+            });
+            console_warn!("certbound: access token refused: {e}");
+            return deny(config, &BearerError::from_error(&e));
+        }
+    }
+    let headers = forward::origin_headers(req.headers(), &strip_list(config), &identity)?;
+    let target = forward::target_url(config.origin.as_deref(), &url)?;
+    let origin_request = forward::origin_request(&req, &target, headers)?;
+    Fetch::Request(origin_request).send().await
+}
+
+/// Every certificate header of every source (and the configured one, which may use a custom
+/// name): none of them may reach the origin.
+fn strip_list(config: &Config) -> Vec<String> {
+    let mut sources = vec![
+        CertSource::AwsAlb,
+        CertSource::Azure,
+        CertSource::Cloudflare,
+        CertSource::Envoy(forwarded::EnvoyOptions::new()),
+        CertSource::haproxy(),
+        CertSource::nginx(),
+        CertSource::Rfc9440,
+        CertSource::Traefik,
+    ];
+    if let CertSourceConfig::Header(source) = &config.source {
+        sources.push(source.clone());
+    }
+    let mut names: Vec<String> = sources
+        .iter()
+        .flat_map(|s| {
+            s.header_names()
+                .into_iter()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    names.sort_by_key(|n| n.to_ascii_lowercase());
+    names.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    names
+}
+
+/// The thumbprint of the client certificate the request proves possession of, or `None` when
+/// there is none (a bound token is then refused by core with `CertificateRequired`).
+fn client_certificate(
+    req: &Request,
+    config: &Config,
+    now: UnixTime,
+) -> Result<Option<CertThumbprint>, Error> {
+    let headers: Vec<(String, String)> = req.headers().entries().collect();
+    let (leaf, chain) = match &config.source {
+        CertSourceConfig::Header(source) => {
+            match forwarded::decode(source, &headers, &FORWARDED_LIMITS)? {
+                None => return Ok(None),
+                Some(cert) => cert.into_parts(),
+            }
+        }
+        CertSourceConfig::Cloudflare(policy) => {
+            let Some(tca) = TlsClientAuth::from_request(req.inner()) else {
+                console_warn!(
+                    "certbound: no request.cf.tlsClientAuth: is mTLS enabled on the zone?"
+                );
+                return Ok(None);
+            };
+            if !tca.presented() {
+                // Any Cf-Client-Cert-Der-Base64 the client sent is ignored (and stripped).
+                return Ok(None);
+            }
+            if tca.revoked() {
+                console_warn!("certbound: Cloudflare reports the client certificate revoked");
+                return Ok(None);
+            }
+            if policy.require_verified && !tca.verified() {
+                console_warn!(
+                    "certbound: Cloudflare certVerified is {:?}, CF_REQUIRE_VERIFIED demands SUCCESS",
+                    tca.cert_verified.as_deref().unwrap_or("(absent)")
+                );
+                return Ok(None);
+            }
+            let mut hints = CloudflareHints::new(true).cert_verified(tca.verified());
+            if let Some(fp) = &tca.cert_fingerprint_sha256 {
+                hints = hints.cert_fingerprint_sha256(fp);
+            }
+            match forwarded::decode_cloudflare(&headers, Some(&hints), &FORWARDED_LIMITS) {
+                Ok(Some(cert)) => cert.into_parts(),
+                Ok(None) => return Ok(None),
+                Err(Error::Forwarded(ForwardedError::CloudflareNotForwarded)) => {
+                    // Not the first request of the connection: Cloudflare sent no certificate.
+                    if !policy.allow_fingerprint_only || config.trust_anchors.is_some() {
+                        console_warn!(
+                            "certbound: Cf-Client-Cert-Der-Base64 absent and fingerprint-only binding is off"
+                        );
+                        return Ok(None);
+                    }
+                    return Ok(tca
+                        .cert_fingerprint_sha256
+                        .as_deref()
+                        .and_then(thumbprint_from_hex));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    };
+    if let Some(trust) = &config.trust_anchors {
+        path::verify_chain(trust, &leaf, &chain, now, &VerifyOptions::default())?;
+    }
+    Ok(Some(leaf.x5t_s256()))
+}
+
+/// `certFingerprintSHA256` (64 hex digits, SHA-256 of the DER) as the `x5t#S256` it equals.
+fn thumbprint_from_hex(hex: &str) -> Option<CertThumbprint> {
+    let mut bytes = [0u8; 32];
+    let decoded = base16ct::mixed::decode(hex, &mut bytes).ok()?;
+    (decoded.len() == 32).then(|| CertThumbprint::from_bytes(bytes))
+}
+
+enum Refusal {
+    Keys(JwksError),
+    Token(Error),
+}
+
+async fn validate(
+    config: &Config,
+    path: &str,
+    token: &str,
+    presented: Option<&CertThumbprint>,
+    now: UnixTime,
+) -> Result<ValidToken, Refusal> {
+    let validators = key_validators(config, now, false)
+        .await
+        .map_err(Refusal::Keys)?;
+    match check(config, &validators, path, token, presented, now).await {
+        Err(Error::Token(TokenError::UnknownKid { .. })) if refresh_allowed(config, now) => {
+            // The issuer may have rotated its keys: one refetch, rate limited.
+            let validators = key_validators(config, now, true)
+                .await
+                .map_err(Refusal::Keys)?;
+            check(config, &validators, path, token, presented, now)
+                .await
+                .map_err(Refusal::Token)
+        }
+        other => other.map_err(Refusal::Token),
+    }
+}
+
+async fn check(
+    config: &Config,
+    validators: &Validators,
+    path: &str,
+    token: &str,
+    presented: Option<&CertThumbprint>,
+    now: UnixTime,
+) -> Result<ValidToken, Error> {
+    let validator = validators.for_path(path);
+    match config.crypto {
+        CryptoChoice::RustCrypto => validator.validate(&RustCrypto, token, presented, now),
+        CryptoChoice::WebCrypto => {
+            let pending = validator.begin(token, presented, now)?;
+            webcrypto::finish(pending).await
+        }
+    }
+}
+
+fn refresh_allowed(config: &Config, now: UnixTime) -> bool {
+    match &config.jwks {
+        JwksConfig::Inline(_) => false,
+        JwksConfig::Remote {
+            min_refresh_seconds,
+            ..
+        } => KEYS.with(|k| {
+            let k = k.borrow();
+            k.fetching_since.is_some()
+                || k.cache
+                    .may_refresh_for_unknown_kid(now.as_secs(), *min_refresh_seconds)
+        }),
+    }
+}
+
+/// How long a request waits for another request's JWKS fetch before answering 503; also the
+/// age after which an unfinished fetch is presumed abandoned (its request was cancelled).
+pub const JWKS_WAIT_MILLIS: u64 = 10_000;
+
+/// Poll interval while waiting for another request's JWKS fetch. Workers cannot await a promise
+/// of another request (the runtime would cancel the waiter as hung), so a waiter sleeps on its
+/// own timer and re-reads the isolate's cache.
+const JWKS_POLL_MILLIS: u64 = 5;
+
+fn now_millis() -> u64 {
+    // Date.now() is a non-negative integer number of milliseconds well below 2^53.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let millis = js_sys::Date::now() as u64;
+    millis
+}
+
+enum Step {
+    Done(Result<Rc<Validators>, JwksError>),
+    Fetch,
+    Wait,
+}
+
+/// The validators for the current key set: inline keys (built once), the cached fetched set, or
+/// a fetch when none is fresh or `refresh` is asked (an unknown `kid`). Concurrent requests
+/// wait for a fetch in progress instead of starting their own.
+async fn key_validators(
+    config: &Config,
+    now: UnixTime,
+    refresh: bool,
+) -> Result<Rc<Validators>, JwksError> {
+    let (ttl, min_refresh, uri) = match &config.jwks {
+        JwksConfig::Inline(keys) => {
+            if let Some(v) = KEYS.with(|k| k.borrow().cache.fresh(0, u64::MAX).cloned()) {
+                return Ok(v);
+            }
+            let v = Rc::new(Validators::build(config, keys.clone()).map_err(|e| {
+                JwksError::Unusable {
+                    reason: e.to_string(),
+                }
+            })?);
+            KEYS.with(|k| k.borrow_mut().cache.store(v.clone(), 0));
+            return Ok(v);
+        }
+        JwksConfig::Remote {
+            uri,
+            ttl_seconds,
+            min_refresh_seconds,
+        } => (*ttl_seconds, *min_refresh_seconds, uri.as_str()),
+    };
+    let secs = now.as_secs();
+    let started = now_millis();
+    let mut waited = false;
+    loop {
+        let step = KEYS.with(|k| {
+            let mut k = k.borrow_mut();
+            let millis = now_millis();
+            if let Some(since) = k.fetching_since {
+                if millis.saturating_sub(since) < JWKS_WAIT_MILLIS {
+                    return if millis.saturating_sub(started) < JWKS_WAIT_MILLIS {
+                        Step::Wait
+                    } else {
+                        Step::Done(Err(JwksError::Unavailable))
+                    };
+                }
+                k.fetching_since = None; // abandoned
+            }
+            let fresh = k.cache.fresh(secs, ttl).cloned();
+            if waited {
+                // Another request's fetch just finished: use whatever it left.
+                return Step::Done(fresh.ok_or(JwksError::Unavailable));
+            }
+            let plan = if refresh {
+                if k.cache.may_refresh_for_unknown_kid(secs, min_refresh) {
+                    Plan::Fetch
+                } else {
+                    Plan::Use
+                }
+            } else {
+                k.cache.plan(secs, ttl, min_refresh)
+            };
+            match plan {
+                Plan::Use => Step::Done(fresh.ok_or(JwksError::Unavailable)),
+                Plan::Unavailable => Step::Done(Err(JwksError::Unavailable)),
+                Plan::Fetch => {
+                    k.cache.start_attempt(secs);
+                    k.fetching_since = Some(millis);
+                    Step::Fetch
+                }
+            }
+        });
+        match step {
+            Step::Done(result) => return result,
+            Step::Wait => {
+                waited = true;
+                worker::Delay::from(core::time::Duration::from_millis(JWKS_POLL_MILLIS)).await;
+            }
+            Step::Fetch => {
+                let result = jwks::fetch(uri).await.and_then(|keys| {
+                    Validators::build(config, keys)
+                        .map(Rc::new)
+                        .map_err(|e| JwksError::Unusable {
+                            reason: e.to_string(),
+                        })
+                });
+                KEYS.with(|k| {
+                    let mut k = k.borrow_mut();
+                    k.fetching_since = None;
+                    if let Ok(v) = &result {
+                        k.cache.store(v.clone(), secs);
+                    }
+                });
+                return result;
+            }
+        }
+    }
+}
