@@ -10,7 +10,9 @@
 #   page       the www page in Chromium      www/setup.sh + www/build.sh + tests/page-runner/run.mjs
 #              (inspect and forwarded cases its public wasm API can express)
 #   server     `certbound serve` over mTLS    curl POST /oauth2/token per client case (tests/server-runner)
-#   worker: not wired yet (reported as such, never counted as agreeing).
+#   worker     the edge worker in workerd    edge-worker/toolchain.sh + build.sh, Miniflare (tests/worker-runner)
+#              (token cases whose verdict is the same at the real clock: workerd has no test clock)
+# Each runtime reports the cases its API cannot express; those are listed, never counted as agreeing.
 # A wired runtime that fails to produce its verdicts fails the suite.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -69,10 +71,22 @@ else
     echo "RUNTIME server CANNOT RUN: curl, node or the certbound build is missing" >&2
 fi
 
+step "worker runner (the edge worker in workerd via Miniflare)"
+if [ $wasm_ok = 1 ] && (cd edge-worker && ./toolchain.sh && { [ -d node_modules/miniflare ] || npm ci --no-audit --no-fund; }) \
+    >"$out/worker-setup.log" 2>&1; then
+    wasm=edge-worker/build/index_bg.wasm
+    if [ ! -f "$wasm" ] || [ -n "$(find edge-worker/src core/src edge-worker/build.sh edge-worker/Cargo.toml \
+        Cargo.toml Cargo.lock -newer "$wasm" -print -quit)" ]; then
+        edge-worker/build.sh || echo "worker build FAILED" >&2
+    fi
+    node tests/worker-runner/run.mjs "$out/wasm-pkg" "$out/worker.json" || echo "worker runner FAILED" >&2
+else
+    echo "RUNTIME worker CANNOT RUN: edge-worker toolchain or npm install failed (see $out/worker-setup.log)" >&2
+fi
+
 step "comparison"
-cargo run -q -p certbound-tests --bin parity-compare -- "$out" native wasm-node page server \
+cargo run -q -p certbound-tests --bin parity-compare -- "$out" native wasm-node page server worker \
     --table "$out/table.txt" \
-    --not-wired "worker=edge-worker has no verdict endpoint yet (worker branch: pipeline smoke version)" \
     || status=1
 echo
 echo "parity suite wall time: $((SECONDS - start)) s"

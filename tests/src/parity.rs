@@ -408,6 +408,16 @@ pub fn server_plan_json(cases: &str, files: &str, dirs: &str, now: u64) -> Resul
     serde_json::to_string(&plan).map_err(|e| e.to_string())
 }
 
+/// [`adapters::worker_plan`] over JSON; returns the [`adapters::WorkerPlan`] as JSON.
+///
+/// # Errors
+/// A message when the arguments do not parse.
+pub fn worker_plan_json(cases: &str, files: &str, now: u64) -> Result<String, String> {
+    let cases = parse_cases(cases)?;
+    let files = files_from_json(files)?;
+    serde_json::to_string(&adapters::worker_plan(&cases, &files, now)).map_err(|e| e.to_string())
+}
+
 /// [`run`] over JSON: `cases` is a JSON array of cases (the corpus files concatenated),
 /// `files` a JSON object of file name → standard base64 bytes. Returns the [`Report`] as
 /// JSON. This is the wasm entry's whole body.

@@ -4,11 +4,13 @@
 
 use base64ct::{Base64, Encoding};
 use certbound_core::forwarded::CertSource;
+use certbound_core::oauth;
 use serde::{Deserialize, Serialize};
 
 use super::client::Input as ClientInput;
 use super::forwarded::{self, Input as ForwardedInput};
 use super::inspect::Input as InspectInput;
+use super::token::Input as TokenInput;
 use super::{Case, Data, Files, Harness, Kind, evaluate, input};
 
 /// One adapter call for one case.
@@ -47,6 +49,18 @@ pub enum AdapterRequest {
         cert_pem: Option<String>,
         /// Its private key (PKCS#8 PEM).
         key_pem: Option<String>,
+    },
+    /// A request to a protected resource: `Authorization` and, when a certificate is presented,
+    /// an RFC 9440 `Client-Cert` header; sent to the worker configured by `config`.
+    Resource {
+        /// Case id.
+        id: String,
+        /// Index into [`WorkerPlan::configs`].
+        config: usize,
+        /// The `Authorization` header value, if any.
+        authorization: Option<String>,
+        /// The `Client-Cert` header value (`:base64 DER:`), if any.
+        client_cert: Option<String>,
     },
     /// The adapter's API cannot express this case.
     NotApplicable {
@@ -294,4 +308,134 @@ fn server_config(files: &Files, dirs: &ServerDirs) -> Result<String, String> {
         }
     }
     Ok(t)
+}
+
+/// The worker runner's plan: the distinct worker configurations (`[vars]`) and one
+/// protected-resource request per token case.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WorkerPlan {
+    /// Worker variables, one map per configuration.
+    pub configs: Vec<std::collections::BTreeMap<String, String>>,
+    /// Requests, each naming its configuration.
+    pub requests: Vec<AdapterRequest>,
+}
+
+/// Plans the worker runner: each `token` case becomes a request to a worker whose variables
+/// say what the case's validator says (issuer, audience, algorithms, leeway, JWKS, binding,
+/// scopes) with `CERT_SOURCE=rfc9440` for the presented certificate. `now` is the worker's
+/// clock (workerd's `Date.now()`): cases whose verdict would change between the case time and
+/// `now` are not applicable.
+pub fn worker_plan(cases: &[Case], files: &Files, now: u64) -> WorkerPlan {
+    let mut configs: Vec<std::collections::BTreeMap<String, String>> = Vec::new();
+    let mut requests = Vec::new();
+    for c in cases {
+        let r = worker_request(c, files, now).map(|(vars, authorization, client_cert)| {
+            let config = configs.iter().position(|v| *v == vars).unwrap_or_else(|| {
+                configs.push(vars);
+                configs.len() - 1
+            });
+            AdapterRequest::Resource {
+                id: c.id.clone(),
+                config,
+                authorization,
+                client_cert,
+            }
+        });
+        requests.push(
+            r.unwrap_or_else(|Harness(reason)| AdapterRequest::NotApplicable {
+                id: c.id.clone(),
+                reason,
+            }),
+        );
+    }
+    WorkerPlan { configs, requests }
+}
+
+type WorkerRequest = (
+    std::collections::BTreeMap<String, String>,
+    Option<String>,
+    Option<String>,
+);
+
+fn worker_request(c: &Case, files: &Files, now: u64) -> Result<WorkerRequest, Harness> {
+    if c.kind != Kind::Token {
+        return Err(na(
+            "the worker runner covers protected-resource (token) cases only",
+        ));
+    }
+    let i: TokenInput = input(c)?;
+    if i.allow_untyped {
+        return Err(na(
+            "the worker has no setting for untyped (pre-RFC 9068) tokens",
+        ));
+    }
+    let jwks = i.jwks.text(files).map_err(Harness)?;
+    if i.jwks.file_name().is_none() {
+        return Err(na(
+            "a key set the worker refuses at configuration time, not per request",
+        ));
+    }
+    if c.expect
+        .code
+        .as_deref()
+        .is_some_and(|code| code.starts_with("ValidatorBuilder."))
+    {
+        return Err(na(
+            "a validator configuration the worker refuses at start, not per request",
+        ));
+    }
+    let mut at_now = c.clone();
+    at_now.time = now;
+    let v = evaluate(&at_now, files);
+    if v.ok != c.expect.ok || v.oauth != c.expect.oauth {
+        return Err(na("the verdict differs at the worker's real time"));
+    }
+    let mut vars = std::collections::BTreeMap::new();
+    vars.insert("CERT_SOURCE".into(), "rfc9440".into());
+    vars.insert("TOKEN_ISSUER".into(), i.issuer);
+    vars.insert("TOKEN_AUDIENCE".into(), i.audience);
+    vars.insert("TOKEN_ALGORITHMS".into(), i.algorithms.join(","));
+    vars.insert("JWKS_JSON".into(), jwks);
+    vars.insert("AUTH_REALM".into(), super::REALM.into());
+    if let Some(l) = i.leeway {
+        vars.insert("TOKEN_LEEWAY_SECONDS".into(), l.to_string());
+    }
+    if i.allow_unbound {
+        vars.insert("DANGER_ALLOW_UNBOUND_TOKENS".into(), "true".into());
+    }
+    if !i.required_scopes.is_empty() {
+        vars.insert(
+            "ROUTE_SCOPES".into(),
+            serde_json::json!({ "/": i.required_scopes }).to_string(),
+        );
+    }
+    let authorization = match (&i.token, &i.request) {
+        (Some(t), None) => {
+            // The token must travel verbatim: HTTP trims the field value, and RFC 6750's
+            // b64token grammar is checked before the token is parsed.
+            let token = t.text(files).map_err(Harness)?;
+            let header = format!("Bearer {token}");
+            if header.trim() != header || oauth::bearer_token(Some(&header)) != Ok(token.as_str()) {
+                return Err(na(
+                    "the token cannot travel verbatim in an Authorization header",
+                ));
+            }
+            Some(header)
+        }
+        (None, Some(r)) => r.authorization.clone(),
+        _ => return Err(na("a case with both or neither of token and request")),
+    };
+    let client_cert = match &i.presented {
+        None => None,
+        Some(p) => {
+            let pem = p.text(files).map_err(Harness)?;
+            let der = forwarded::pem_ders(&pem)
+                .map_err(Harness)?
+                .into_iter()
+                .next()
+                .ok_or_else(|| na("the presented certificate is not PEM"))?;
+            Some(format!(":{}:", Base64::encode_string(&der)))
+        }
+    };
+    Ok((vars, authorization, client_cert))
 }

@@ -26,31 +26,31 @@ pub const REALM: &str = "parity";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Input {
-    jwks: Data,
-    issuer: String,
-    audience: String,
-    algorithms: Vec<String>,
+pub(crate) struct Input {
+    pub(crate) jwks: Data,
+    pub(crate) issuer: String,
+    pub(crate) audience: String,
+    pub(crate) algorithms: Vec<String>,
     #[serde(default)]
-    token: Option<Data>,
+    pub(crate) token: Option<Data>,
     #[serde(default)]
-    request: Option<Request>,
+    pub(crate) request: Option<Request>,
     #[serde(default)]
-    presented: Option<Data>,
+    pub(crate) presented: Option<Data>,
     #[serde(default)]
-    leeway: Option<u64>,
+    pub(crate) leeway: Option<u64>,
     #[serde(default)]
-    required_scopes: Vec<String>,
+    pub(crate) required_scopes: Vec<String>,
     #[serde(default)]
-    allow_unbound: bool,
+    pub(crate) allow_unbound: bool,
     #[serde(default)]
-    allow_untyped: bool,
+    pub(crate) allow_untyped: bool,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Request {
-    authorization: Option<String>,
+pub(crate) struct Request {
+    pub(crate) authorization: Option<String>,
 }
 
 fn answer(b: &BearerError) -> OauthAnswer {

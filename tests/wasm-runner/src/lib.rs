@@ -48,3 +48,16 @@ pub fn server_plan(cases: &str, files: &str, dirs: &str, now: f64) -> Result<Str
     let now = now as u64;
     certbound_tests::parity::server_plan_json(cases, files, dirs, now).map_err(|e| JsError::new(&e))
 }
+
+/// The worker runner's plan (`certbound_tests::parity::adapters::worker_plan`) as JSON; `now`
+/// is the UNIX time in seconds.
+///
+/// # Errors
+/// A `JsError` when the arguments do not parse.
+#[wasm_bindgen(js_name = workerPlan)]
+pub fn worker_plan(cases: &str, files: &str, now: f64) -> Result<String, JsError> {
+    // Date.now() / 1000, floored by the caller: a whole, non-negative number of seconds.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let now = now as u64;
+    certbound_tests::parity::worker_plan_json(cases, files, now).map_err(|e| JsError::new(&e))
+}
