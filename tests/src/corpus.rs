@@ -106,6 +106,9 @@ pub struct Corpus {
     pub files: BTreeMap<String, Vec<u8>>,
     /// Number of cases by kind.
     pub counts: BTreeMap<Kind, usize>,
+    /// How the expectations were declared: `ok+detail`, `ok+fields`, `ok`, `code+text`,
+    /// `code`, `refusal`, `recorded` → number of cases.
+    pub declarations: BTreeMap<&'static str, usize>,
 }
 
 /// Builds the whole corpus in memory, evaluating every case with core.
@@ -131,7 +134,18 @@ pub fn generate() -> Corpus {
 
     let mut problems = Vec::new();
     let mut out: BTreeMap<Kind, Vec<Case>> = BTreeMap::new();
+    let mut declarations = BTreeMap::new();
     for (mut case, declared) in std::mem::take(&mut g.cases) {
+        let how = match &declared {
+            Declared::Ok(Some(_)) => "ok+detail",
+            Declared::Ok(None) => "ok",
+            Declared::Fields(_) => "ok+fields",
+            Declared::Err(_, Some(_)) => "code+text",
+            Declared::Err(_, None) => "code",
+            Declared::AnyErr => "refusal",
+            Declared::Recorded => "recorded",
+        };
+        *declarations.entry(how).or_insert(0) += 1;
         let v = parity::evaluate(&case, &files);
         if let Some(p) = mismatch(&v, &declared) {
             problems.push(format!("{}: {p}\n    got {}", case.id, to_json(&v)));
@@ -157,6 +171,7 @@ pub fn generate() -> Corpus {
     Corpus {
         files: rendered,
         counts,
+        declarations,
     }
 }
 

@@ -20,4 +20,10 @@ fn main() {
         c.files.len(),
         dir.display()
     );
+    let how: Vec<String> = c
+        .declarations
+        .iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
+    println!("expectations declared by hand: {}", how.join(", "));
 }

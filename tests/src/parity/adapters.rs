@@ -439,3 +439,87 @@ fn worker_request(c: &Case, files: &Files, now: u64) -> Result<WorkerRequest, Ha
     };
     Ok((vars, authorization, client_cert))
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::parity::Verdict;
+
+    fn case(kind: Kind, input: serde_json::Value, expect: Verdict) -> Case {
+        Case {
+            id: format!("{kind}/x"),
+            kind,
+            about: String::new(),
+            time: 0,
+            input,
+            expect,
+        }
+    }
+
+    fn reason(r: &AdapterRequest) -> Option<&str> {
+        match r {
+            AdapterRequest::NotApplicable { reason, .. } => Some(reason),
+            _ => None,
+        }
+    }
+
+    // Intent: the page gets one header value for a lone certificate header, and nothing it
+    // cannot express (a repeated header, an unknown source, another kind).
+    #[test]
+    fn page_requests_follow_the_page_api() {
+        let one = case(
+            Kind::Forwarded,
+            json!({"source": "azure", "headers": [["x-arr-clientcert", "QUJD"]]}),
+            Verdict::harness(String::new()),
+        );
+        let twice = case(
+            Kind::Forwarded,
+            json!({"source": "azure", "headers": [["X-ARR-ClientCert", "QUJD"], ["X-ARR-ClientCert", "QUJD"]]}),
+            Verdict::harness(String::new()),
+        );
+        let unknown = case(
+            Kind::Forwarded,
+            json!({"source": "apache", "headers": []}),
+            Verdict::harness(String::new()),
+        );
+        let token = case(Kind::Token, json!({}), Verdict::harness(String::new()));
+        let got = page_requests(&[one, twice, unknown, token], &Files::new());
+        assert_eq!(
+            got[0],
+            AdapterRequest::Header {
+                id: "forwarded/x".into(),
+                time: 0,
+                source: "azure".into(),
+                value: "QUJD".into(),
+                chain_value: None,
+            }
+        );
+        assert_eq!(
+            reason(&got[1]),
+            Some("a repeated header: the page API takes one value")
+        );
+        assert!(reason(&got[2]).is_some_and(|r| r.contains("unknown source")));
+        assert!(reason(&got[3]).is_some());
+    }
+
+    // Intent: validator configuration errors are start-up failures of the worker, never
+    // per-request verdicts; other kinds are not sent to it.
+    #[test]
+    fn worker_plan_skips_configuration_errors() {
+        let mut files = Files::new();
+        files.insert("pki/jwks.json".into(), b"{\"keys\":[]}".to_vec());
+        let config_error = case(
+            Kind::Token,
+            json!({"jwks": {"file": "pki/jwks.json"}, "issuer": "i", "audience": "a",
+                   "algorithms": ["ES256"], "token": "x", "leeway": 3600}),
+            Verdict::refuse_with("ValidatorBuilder.LeewayTooLarge", String::new()),
+        );
+        let inspect = case(Kind::Inspect, json!({}), Verdict::harness(String::new()));
+        let plan = worker_plan(&[config_error, inspect], &files, 0);
+        assert!(plan.configs.is_empty());
+        assert!(reason(&plan.requests[0]).is_some_and(|r| r.contains("at start")));
+        assert!(reason(&plan.requests[1]).is_some());
+    }
+}
