@@ -49,6 +49,8 @@ export default {
         audience: env.TOKEN_AUDIENCE.split(","),
         algorithms: (env.TOKEN_ALGORITHMS ?? "ES256").split(","),
         clockTolerance: Number(env.TOKEN_LEEWAY_SECONDS ?? 60),
+        typ: "at+jwt",
+        requiredClaims: ["exp", "iat", "sub", "client_id", "jti"],
       }));
     } catch {
       return deny(401, 'Bearer error="invalid_token"');

@@ -18,7 +18,37 @@ use rcgen::{
 use serde_json::{Map, Value, json};
 
 const ISSUER: &str = "https://as.certbound.test";
+/// RFC 7520 §3.4 RSA private key (JOSE cookbook), read in place from the shared conformance set.
+const RSA_KEY: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../shared/conformance/jose-cookbook/jwk/3_4.rsa_private_key.json"
+);
 const AUDIENCE: &str = "https://api.certbound.test";
+
+/// Deterministic bytes for the RSA-PSS salt: fixtures need no secrecy, and a fixed salt keeps
+/// the generator free of an RNG dependency.
+struct FixedSalt(u8);
+
+impl rand_core::RngCore for FixedSalt {
+    fn next_u32(&mut self) -> u32 {
+        rand_core::impls::next_u32_via_fill(self)
+    }
+    fn next_u64(&mut self) -> u64 {
+        rand_core::impls::next_u64_via_fill(self)
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        for b in dest {
+            *b = self.0;
+            self.0 = self.0.wrapping_add(1);
+        }
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
+        self.fill_bytes(dest);
+        Ok(())
+    }
+}
+
+impl rand_core::CryptoRng for FixedSalt {}
 
 fn ca(cn: &str) -> (rcgen::Certificate, Issuer<'static, KeyPair>) {
     let mut params = CertificateParams::new(Vec::new()).unwrap();
@@ -184,7 +214,73 @@ fn main() {
     );
     add("malformed", "not.a.jwt!".to_owned());
 
+    // One token per further algorithm, same claims as "valid", signed outside core (which issues
+    // ES256 and EdDSA only): they exercise the worker's WebCrypto provider for every key family.
+    let ed = SigningKey::ed25519_from_seed(&[0x44; 32]).unwrap();
+    add("eddsa", issue(&ed, &bound).unwrap());
+    let sign_raw = |alg: &str, kid: &str, sign: &dyn Fn(&[u8]) -> Vec<u8>| {
+        let header = Base64UrlUnpadded::encode_string(
+            json!({"alg": alg, "typ": "at+jwt", "kid": kid})
+                .to_string()
+                .as_bytes(),
+        );
+        let input = format!("{header}.{payload}");
+        let sig = Base64UrlUnpadded::encode_string(&sign(input.as_bytes()));
+        format!("{input}.{sig}")
+    };
+    let rsa_jwk: Value = serde_json::from_str(&std::fs::read_to_string(RSA_KEY).unwrap()).unwrap();
+    let big = |name: &str| {
+        rsa::BigUint::from_bytes_be(
+            &Base64UrlUnpadded::decode_vec(rsa_jwk[name].as_str().unwrap()).unwrap(),
+        )
+    };
+    let rsa_key =
+        rsa::RsaPrivateKey::from_components(big("n"), big("e"), big("d"), vec![big("p"), big("q")])
+            .unwrap();
+    let pss_signer = rsa::pss::SigningKey::<sha2::Sha256>::new(rsa_key.clone());
+    add(
+        "ps256",
+        sign_raw("PS256", "rsa-pss-1", &|m| {
+            use signature::{RandomizedSigner, SignatureEncoding};
+            pss_signer.sign_with_rng(&mut FixedSalt(7), m).to_vec()
+        }),
+    );
+    let rsa_signer = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(rsa_key);
+    add(
+        "rs256",
+        sign_raw("RS256", "rsa-1", &|m| {
+            use signature::{SignatureEncoding, Signer};
+            rsa_signer.sign(m).to_vec()
+        }),
+    );
+    let p384_key = p384::ecdsa::SigningKey::from_slice(&[0x55; 48]).unwrap();
+    add(
+        "es384",
+        sign_raw("ES384", "p384-1", &|m| {
+            use signature::Signer;
+            let sig: p384::ecdsa::Signature = p384_key.sign(m);
+            sig.to_bytes().to_vec()
+        }),
+    );
+    let point = p384_key.verifying_key().to_encoded_point(false);
+    let mut jwks_all = jwks(&[&key, &ed]);
+    let keys = jwks_all["keys"].as_array_mut().unwrap();
+    keys.push(json!({
+        "kty": "RSA", "kid": "rsa-1", "alg": "RS256", "use": "sig",
+        "n": rsa_jwk["n"], "e": rsa_jwk["e"],
+    }));
+    keys.push(json!({
+        "kty": "RSA", "kid": "rsa-pss-1", "alg": "PS256", "use": "sig",
+        "n": rsa_jwk["n"], "e": rsa_jwk["e"],
+    }));
+    keys.push(json!({
+        "kty": "EC", "crv": "P-384", "kid": "p384-1", "alg": "ES384", "use": "sig",
+        "x": Base64UrlUnpadded::encode_string(point.x().unwrap()),
+        "y": Base64UrlUnpadded::encode_string(point.y().unwrap()),
+    }));
+
     let fixtures = json!({
+        "jwks_all": jwks_all,
         "generated_at": now,
         "issuer": ISSUER,
         "audience": AUDIENCE,

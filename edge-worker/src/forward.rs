@@ -46,21 +46,20 @@ pub fn origin_headers(
     strip: &[String],
     identity: &Identity,
 ) -> worker::Result<Headers> {
-    let headers = Headers::new();
-    for (name, value) in incoming.entries() {
-        // `Headers` iteration yields lowercase names.
-        let drop = strip.iter().any(|s| s.eq_ignore_ascii_case(&name))
-            || name.starts_with(CF_TLS_AUTH_HEADER_PREFIX)
-            || [CLIENT_ID_HEADER, THUMBPRINT_HEADER, SUBJECT_HEADER]
-                .iter()
-                .any(|s| s.eq_ignore_ascii_case(&name));
-        if !drop {
-            headers.append(&name, &value)?;
-        }
+    // Copied inside the runtime (`new Headers(incoming)`): header values never cross into wasm.
+    let headers = incoming.clone();
+    // `Headers` iteration yields lowercase names.
+    let cf_cert: Vec<String> = headers
+        .keys()
+        .filter(|name| name.starts_with(CF_TLS_AUTH_HEADER_PREFIX))
+        .collect();
+    for name in strip.iter().chain(&cf_cert) {
+        headers.delete(name)?;
     }
     headers.set(CLIENT_ID_HEADER, &identity.client_id)?;
-    if let Some(thumbprint) = &identity.thumbprint {
-        headers.set(THUMBPRINT_HEADER, thumbprint)?;
+    match &identity.thumbprint {
+        Some(thumbprint) => headers.set(THUMBPRINT_HEADER, thumbprint)?,
+        None => headers.delete(THUMBPRINT_HEADER)?,
     }
     headers.set(SUBJECT_HEADER, &identity.subject)?;
     Ok(headers)

@@ -49,6 +49,8 @@ thread_local! {
     /// The configuration, parsed at the first request of the isolate (variables cannot change
     /// within an isolate: a new deployment starts new isolates).
     static CONFIG: RefCell<Option<Result<Rc<Config>, config::ConfigError>>> = const { RefCell::new(None) };
+    /// The certificate headers stripped before the origin (see [`strip_list`]), per isolate.
+    static STRIP: Rc<[String]> = Rc::from(strip_list(None));
     /// Validators over the current key set, and the fetch bookkeeping for `JWKS_URI`.
     static KEYS: RefCell<KeyState> = RefCell::new(KeyState::default());
 }
@@ -125,7 +127,18 @@ async fn handle(req: Request, config: &Config) -> worker::Result<Response> {
     };
     let now = now();
 
-    let presented = match client_certificate(&req, config, now) {
+    // Only the headers the source reads cross from JS into wasm.
+    let source_names = match &config.source {
+        CertSourceConfig::Header(source) => source.header_names(),
+        CertSourceConfig::Cloudflare(_) => CertSource::Cloudflare.header_names(),
+    };
+    let mut cert_headers: Vec<(String, String)> = Vec::with_capacity(source_names.len());
+    for name in source_names {
+        if let Some(value) = req.headers().get(name)? {
+            cert_headers.push((name.to_owned(), value));
+        }
+    }
+    let presented = match client_certificate(&req, &cert_headers, config, now) {
         Ok(p) => p,
         Err(e) => {
             console_warn!("certbound: client certificate refused: {e}");
@@ -160,15 +173,21 @@ async fn handle(req: Request, config: &Config) -> worker::Result<Response> {
             return deny(config, &BearerError::from_error(&e));
         }
     }
-    let headers = forward::origin_headers(req.headers(), &strip_list(config), &identity)?;
+    let headers = match &config.source {
+        // nginx and HAProxy read a configurable header: add it to the list.
+        CertSourceConfig::Header(
+            source @ (CertSource::Haproxy { .. } | CertSource::Nginx { .. }),
+        ) => forward::origin_headers(req.headers(), &strip_list(Some(source)), &identity)?,
+        _ => STRIP.with(|strip| forward::origin_headers(req.headers(), strip, &identity))?,
+    };
     let target = forward::target_url(config.origin.as_deref(), &url)?;
     let origin_request = forward::origin_request(&req, &target, headers)?;
     Fetch::Request(origin_request).send().await
 }
 
-/// Every certificate header of every source (and the configured one, which may use a custom
-/// name): none of them may reach the origin.
-fn strip_list(config: &Config) -> Vec<String> {
+/// Every certificate header of every source (and `custom`, a configured source that may use a
+/// custom header name): none of them may reach the origin.
+fn strip_list(custom: Option<&CertSource>) -> Vec<String> {
     let mut sources = vec![
         CertSource::AwsAlb,
         CertSource::Azure,
@@ -179,7 +198,7 @@ fn strip_list(config: &Config) -> Vec<String> {
         CertSource::Rfc9440,
         CertSource::Traefik,
     ];
-    if let CertSourceConfig::Header(source) = &config.source {
+    if let Some(source) = custom {
         sources.push(source.clone());
     }
     let mut names: Vec<String> = sources
@@ -200,13 +219,13 @@ fn strip_list(config: &Config) -> Vec<String> {
 /// there is none (a bound token is then refused by core with `CertificateRequired`).
 fn client_certificate(
     req: &Request,
+    headers: &[(String, String)],
     config: &Config,
     now: UnixTime,
 ) -> Result<Option<CertThumbprint>, Error> {
-    let headers: Vec<(String, String)> = req.headers().entries().collect();
     let (leaf, chain) = match &config.source {
         CertSourceConfig::Header(source) => {
-            match forwarded::decode(source, &headers, &FORWARDED_LIMITS)? {
+            match forwarded::decode(source, headers, &FORWARDED_LIMITS)? {
                 None => return Ok(None),
                 Some(cert) => cert.into_parts(),
             }
@@ -237,7 +256,7 @@ fn client_certificate(
             if let Some(fp) = &tca.cert_fingerprint_sha256 {
                 hints = hints.cert_fingerprint_sha256(fp);
             }
-            match forwarded::decode_cloudflare(&headers, Some(&hints), &FORWARDED_LIMITS) {
+            match forwarded::decode_cloudflare(headers, Some(&hints), &FORWARDED_LIMITS) {
                 Ok(Some(cert)) => cert.into_parts(),
                 Ok(None) => return Ok(None),
                 Err(Error::Forwarded(ForwardedError::CloudflareNotForwarded)) => {
