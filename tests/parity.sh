@@ -11,7 +11,8 @@
 #              (inspect and forwarded cases its public wasm API can express)
 #   server     `certbound serve` over mTLS    curl POST /oauth2/token per client case (tests/server-runner)
 #   worker     the edge worker in workerd    edge-worker/toolchain.sh + build.sh, Miniflare (tests/worker-runner)
-#              (token cases whose verdict is the same at the real clock: workerd has no test clock)
+#              (token cases whose verdict is the same at the real clock: workerd has no test clock;
+#              refused forwarded cases, whose answer comes before any token check)
 # Each runtime reports the cases its API cannot express; those are listed, never counted as agreeing.
 # A wired runtime that fails to produce its verdicts fails the suite.
 set -uo pipefail

@@ -1,5 +1,6 @@
-// Runs the corpus's token cases through the edge worker in workerd (Miniflare): one request to
-// a protected resource per case, with the case's token and an RFC 9440 Client-Cert header.
+// Runs corpus cases through the edge worker in workerd (Miniflare): one request to a protected
+// resource per case — token cases with the case's token and an RFC 9440 Client-Cert header,
+// refused forwarded cases with the proxy's headers.
 // Which cases apply, the worker variables and each request are decided in Rust
 // (certbound_tests::parity::adapters::worker_plan); this file starts workerd per configuration,
 // sends the requests and records status and WWW-Authenticate.
@@ -28,9 +29,8 @@ try {
     try {
       for (const r of plan.requests) {
         if (r.api !== 'resource' || r.config !== index) continue;
-        const headers = {};
-        if (r.authorization != null) headers.Authorization = r.authorization;
-        if (r.client_cert != null) headers['Client-Cert'] = r.client_cert;
+        // Header lines as the planner gave them; fetch's Headers joins repeated lines.
+        const headers = new Headers(r.headers);
         const res = await mf.dispatchFetch('https://api.parity.example/resource', { headers, cf: cfWith({}) });
         await res.arrayBuffer();
         const challenge = res.headers.get('www-authenticate');
@@ -51,6 +51,6 @@ try {
 }
 for (const r of plan.requests) if (r.api === 'not_applicable') notApplicable[r.id] = r.reason;
 writeFileSync(out, JSON.stringify({
-  runtime: 'worker', fields: ['ok', 'oauth'], kinds: ['token'], verdicts, not_applicable: notApplicable,
+  runtime: 'worker', fields: ['ok', 'oauth'], kinds: ['forwarded', 'token'], verdicts, not_applicable: notApplicable,
 }));
 console.log(`worker: ${Object.keys(verdicts).length} requests through workerd (${plan.configs.length} configurations), ${Object.keys(notApplicable).length} cases not expressible`);

@@ -50,17 +50,16 @@ pub enum AdapterRequest {
         /// Its private key (PKCS#8 PEM).
         key_pem: Option<String>,
     },
-    /// A request to a protected resource: `Authorization` and, when a certificate is presented,
-    /// an RFC 9440 `Client-Cert` header; sent to the worker configured by `config`.
+    /// A request to a protected resource, sent to the worker configured by `config`: for token
+    /// cases `Authorization` and an RFC 9440 `Client-Cert` for the presented certificate; for
+    /// forwarded cases the proxy's headers as given (repeated lines stay repeated).
     Resource {
         /// Case id.
         id: String,
         /// Index into [`WorkerPlan::configs`].
         config: usize,
-        /// The `Authorization` header value, if any.
-        authorization: Option<String>,
-        /// The `Client-Cert` header value (`:base64 DER:`), if any.
-        client_cert: Option<String>,
+        /// Header lines, in order.
+        headers: Vec<(String, String)>,
     },
     /// The adapter's API cannot express this case.
     NotApplicable {
@@ -322,14 +321,15 @@ pub struct WorkerPlan {
 
 /// Plans the worker runner: each `token` case becomes a request to a worker whose variables
 /// say what the case's validator says (issuer, audience, algorithms, leeway, JWKS, binding,
-/// scopes) with `CERT_SOURCE=rfc9440` for the presented certificate. `now` is the worker's
+/// scopes) with `CERT_SOURCE=rfc9440` for the presented certificate; each refused `forwarded`
+/// case a request with the proxy's headers to a worker with that `CERT_SOURCE`. `now` is the worker's
 /// clock (workerd's `Date.now()`): cases whose verdict would change between the case time and
 /// `now` are not applicable.
 pub fn worker_plan(cases: &[Case], files: &Files, now: u64) -> WorkerPlan {
     let mut configs: Vec<std::collections::BTreeMap<String, String>> = Vec::new();
     let mut requests = Vec::new();
     for c in cases {
-        let r = worker_request(c, files, now).map(|(vars, authorization, client_cert)| {
+        let r = worker_request(c, files, now).map(|(vars, headers)| {
             let config = configs.iter().position(|v| *v == vars).unwrap_or_else(|| {
                 configs.push(vars);
                 configs.len() - 1
@@ -337,8 +337,7 @@ pub fn worker_plan(cases: &[Case], files: &Files, now: u64) -> WorkerPlan {
             AdapterRequest::Resource {
                 id: c.id.clone(),
                 config,
-                authorization,
-                client_cert,
+                headers,
             }
         });
         requests.push(
@@ -353,16 +352,78 @@ pub fn worker_plan(cases: &[Case], files: &Files, now: u64) -> WorkerPlan {
 
 type WorkerRequest = (
     std::collections::BTreeMap<String, String>,
-    Option<String>,
-    Option<String>,
+    Vec<(String, String)>,
 );
 
+/// The issuer, audience and key set of the corpus's token cases (`pki/jwks.json`).
+const CORPUS_ISSUER: &str = "https://as.parity.example";
+const CORPUS_AUDIENCE: &str = "https://rs.parity.example";
+const CORPUS_JWKS: &str = "pki/jwks.json";
+
 fn worker_request(c: &Case, files: &Files, now: u64) -> Result<WorkerRequest, Harness> {
-    if c.kind != Kind::Token {
+    match c.kind {
+        Kind::Token => worker_token_request(c, files, now),
+        Kind::Forwarded => worker_forwarded_request(c, files),
+        _ => Err(na(
+            "the worker runner covers token and forwarded cases only",
+        )),
+    }
+}
+
+/// A forwarded-header refusal reaches the client before any token check, as core's
+/// `BearerError::from_error` answer; an accepted certificate would need a token valid at the
+/// worker's clock, so only refusals are sent.
+fn worker_forwarded_request(c: &Case, files: &Files) -> Result<WorkerRequest, Harness> {
+    let i: ForwardedInput = input(c)?;
+    if c.expect.ok {
         return Err(na(
-            "the worker runner covers protected-resource (token) cases only",
+            "an accepted certificate needs a token valid at the worker's real time",
         ));
     }
+    if i.cloudflare_hints.is_some() || i.limits.is_some() {
+        return Err(na(
+            "Cloudflare hints and custom limits are not worker variables",
+        ));
+    }
+    match i.source.parse::<CertSource>() {
+        Err(_) => return Err(na("an unknown source is a worker configuration error")),
+        Ok(CertSource::Cloudflare) => {
+            return Err(na(
+                "the worker's cloudflare source reads request.cf, not headers",
+            ));
+        }
+        Ok(_) => {}
+    }
+    let mut headers = vec![("Authorization".to_owned(), "Bearer a.b.c".to_owned())];
+    for (name, v) in &i.headers {
+        let value = forwarded::value(v, files).map_err(Harness)?;
+        if value.is_empty() {
+            // Miniflare's dispatchFetch (undici → workerd) drops empty field values.
+            return Err(na(
+                "an empty header value, which the Miniflare transport drops",
+            ));
+        }
+        if value.trim() != value || value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
+            return Err(na(
+                "a header value HTTP cannot carry verbatim (line breaks, outer spaces)",
+            ));
+        }
+        headers.push((name.clone(), value));
+    }
+    let mut vars = std::collections::BTreeMap::new();
+    vars.insert("CERT_SOURCE".into(), i.source);
+    vars.insert("TOKEN_ISSUER".into(), CORPUS_ISSUER.into());
+    vars.insert("TOKEN_AUDIENCE".into(), CORPUS_AUDIENCE.into());
+    vars.insert("TOKEN_ALGORITHMS".into(), "ES256,EdDSA".into());
+    vars.insert(
+        "JWKS_JSON".into(),
+        Data::file(CORPUS_JWKS).text(files).map_err(Harness)?,
+    );
+    vars.insert("AUTH_REALM".into(), super::REALM.into());
+    Ok((vars, headers))
+}
+
+fn worker_token_request(c: &Case, files: &Files, now: u64) -> Result<WorkerRequest, Harness> {
     let i: TokenInput = input(c)?;
     if i.allow_untyped {
         return Err(na(
@@ -425,8 +486,12 @@ fn worker_request(c: &Case, files: &Files, now: u64) -> Result<WorkerRequest, Ha
         (None, Some(r)) => r.authorization.clone(),
         _ => return Err(na("a case with both or neither of token and request")),
     };
-    let client_cert = match &i.presented {
-        None => None,
+    let mut headers = Vec::new();
+    if let Some(a) = authorization {
+        headers.push(("Authorization".to_owned(), a));
+    }
+    match &i.presented {
+        None => {}
         Some(p) => {
             let pem = p.text(files).map_err(Harness)?;
             let der = forwarded::pem_ders(&pem)
@@ -434,10 +499,13 @@ fn worker_request(c: &Case, files: &Files, now: u64) -> Result<WorkerRequest, Ha
                 .into_iter()
                 .next()
                 .ok_or_else(|| na("the presented certificate is not PEM"))?;
-            Some(format!(":{}:", Base64::encode_string(&der)))
+            headers.push((
+                "Client-Cert".to_owned(),
+                format!(":{}:", Base64::encode_string(&der)),
+            ));
         }
-    };
-    Ok((vars, authorization, client_cert))
+    }
+    Ok((vars, headers))
 }
 
 #[cfg(test)]

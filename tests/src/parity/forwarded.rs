@@ -8,12 +8,14 @@
 //! Value:  Data, or {"file": "shared:…", "encode": "rfc9440_first" | "rfc9440_rest" | "base64_first"}
 //!         (header values built from a shared PEM file, which is never copied)
 //! detail: {"present": false} | {"present": true, "leaf": x5t#S256, "chain": [x5t#S256, …]}
+//! oauth:  a refusal's RFC 6750 answer (status, invalid_token, WWW-Authenticate, realm "parity")
 //! ```
 
 use base64ct::{Base64, Encoding};
 use certbound_core::forwarded::{
     CertSource, CloudflareHints, ForwardedCert, Limits, decode, decode_cloudflare,
 };
+use certbound_core::oauth::BearerError;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -131,7 +133,12 @@ pub(super) fn evaluate(case: &Case, files: &Files) -> Result<Verdict, Harness> {
     Ok(match result {
         Ok(Some(cert)) => Verdict::accept(detail(&cert)),
         Ok(None) => Verdict::accept(json!({"present": false})),
-        Err(e) => Verdict::refuse(&e),
+        Err(e) => {
+            // What a protected resource answers for it (RFC 6750), as every adapter sends it.
+            let mut v = Verdict::refuse(&e);
+            v.oauth = Some(super::token::answer(&BearerError::from_error(&e)));
+            v
+        }
     })
 }
 

@@ -53,7 +53,7 @@ pub(crate) struct Request {
     pub(crate) authorization: Option<String>,
 }
 
-fn answer(b: &BearerError) -> OauthAnswer {
+pub(super) fn answer(b: &BearerError) -> OauthAnswer {
     OauthAnswer {
         status: b.status(),
         error: b.code().map(|c| c.as_str().to_owned()),
