@@ -80,7 +80,13 @@ if [ $wasm_ok = 1 ] && (cd edge-worker && ./toolchain.sh && { [ -d node_modules/
         Cargo.toml Cargo.lock -newer "$wasm" -print -quit)" ]; then
         edge-worker/build.sh || echo "worker build FAILED" >&2
     fi
-    node tests/worker-runner/run.mjs "$out/wasm-pkg" "$out/worker.json" || echo "worker runner FAILED" >&2
+    # workerd's console (every refusal the worker logs) goes to a file.
+    if node tests/worker-runner/run.mjs "$out/wasm-pkg" "$out/worker.json" >"$out/worker-run.log" 2>&1; then
+        tail -n 1 "$out/worker-run.log"
+    else
+        tail -n 20 "$out/worker-run.log" >&2
+        echo "worker runner FAILED (log: $out/worker-run.log)" >&2
+    fi
 else
     echo "RUNTIME worker CANNOT RUN: edge-worker toolchain or npm install failed (see $out/worker-setup.log)" >&2
 fi
