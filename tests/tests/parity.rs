@@ -1,0 +1,96 @@
+//! The native parity runner: the whole corpus through core on this machine, verdicts written
+//! to `target/parity/native.json` for `tests/parity.sh`; and the corpus regenerates to the
+//! same bytes.
+
+use std::path::PathBuf;
+
+use certbound_tests::corpus;
+use certbound_tests::corpus_files::{corpus_dir, load_cases, load_files, shared_dir};
+use certbound_tests::parity::{self, FIELDS, file_refs};
+
+fn out_dir() -> PathBuf {
+    std::env::var_os("PARITY_OUT").map_or_else(
+        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/parity")),
+        PathBuf::from,
+    )
+}
+
+// Intent: every case's native verdict equals the corpus expectation, field by field.
+#[test]
+fn native_matches_corpus() {
+    let cases = load_cases(&corpus_dir()).unwrap();
+    assert!(cases.len() > 300, "corpus too small: {}", cases.len());
+    let files = load_files(&corpus_dir(), &shared_dir(), &file_refs(&cases)).unwrap();
+    let report = parity::run("native", &cases, &files);
+
+    let out = out_dir();
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(
+        out.join("native.json"),
+        serde_json::to_vec(&report).unwrap(),
+    )
+    .unwrap();
+
+    let mut bad = Vec::new();
+    for c in &cases {
+        let got = &report.verdicts[&c.id];
+        for f in FIELDS {
+            if got.field(f) != c.expect.field(f) {
+                bad.push(format!(
+                    "{} [{f}]: expected {} got {}",
+                    c.id,
+                    c.expect.field(f),
+                    got.field(f)
+                ));
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "{} disagreement(s):\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}
+
+// Intent: no case refers to a file that is not there, and no harness error is expected.
+#[test]
+fn corpus_is_self_contained() {
+    let cases = load_cases(&corpus_dir()).unwrap();
+    let refs = file_refs(&cases);
+    load_files(&corpus_dir(), &shared_dir(), &refs).unwrap();
+    assert!(refs.iter().any(|r| r.starts_with(parity::SHARED_PREFIX)));
+    for c in &cases {
+        assert_ne!(
+            c.expect.code.as_deref(),
+            Some(parity::HARNESS_CODE),
+            "{}",
+            c.id
+        );
+        assert!(c.id.starts_with(&format!("{}/", c.kind)), "{}", c.id);
+    }
+}
+
+// Intent: regenerating the corpus gives byte-identical files and no extra or missing ones.
+#[test]
+fn regeneration_is_byte_identical() {
+    let generated = corpus::generate();
+    let dir = corpus_dir();
+    let mut on_disk = Vec::new();
+    for sub in ["cases", "pki"] {
+        for e in std::fs::read_dir(dir.join(sub)).unwrap() {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            on_disk.push(format!("{sub}/{name}"));
+        }
+    }
+    on_disk.sort();
+    let names: Vec<&String> = generated.files.keys().collect();
+    assert_eq!(names, on_disk.iter().collect::<Vec<_>>());
+    for (name, bytes) in &generated.files {
+        let disk = std::fs::read(dir.join(name)).unwrap();
+        assert!(
+            disk == *bytes,
+            "{name} differs from the generator's output: run cargo run -p certbound-tests --bin gen-corpus"
+        );
+    }
+}
