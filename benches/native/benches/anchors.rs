@@ -24,12 +24,18 @@ use rustls_pki_types::CertificateDer;
 use serde_json::Value;
 
 fn bench(c: &mut Criterion) {
-    let iat = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let f = Fixtures::generate(iat).unwrap();
-    let now = UnixTime::since_unix_epoch(Duration::from_secs(iat + 5));
+    // scripts/bench hands every bench of a run the same fixtures; alone, generate fresh ones.
+    let f = match std::env::var_os("CERTBOUND_BENCH_FIXTURES") {
+        Some(path) => Fixtures::from_json(&std::fs::read(path).unwrap()).unwrap(),
+        None => {
+            let iat = SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap()
+                .as_secs();
+            Fixtures::generate(iat).unwrap()
+        }
+    };
+    let now = UnixTime::since_unix_epoch(Duration::from_secs(f.iat + 5));
     println!(
         "fixtures: leaf {} B, chain {}/{}/{} B, tokens ES256 {} B, RS256 {} B, EdDSA {} B",
         f.leaf_der.len(),
