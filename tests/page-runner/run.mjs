@@ -65,7 +65,8 @@ try {
             : refuse(v.error);
         } else if (r.api === 'token') {
           const v = m.checkToken(r.token, r.jwks, r.issuer, r.audience, r.algorithms,
-            r.allow_unbound, r.allow_untyped, r.presented_x5t ?? undefined, r.time);
+            r.allow_unbound, r.allow_untyped, r.presented_x5t ?? undefined, r.time,
+            r.leeway_seconds ?? undefined, r.required_scopes);
           out[r.id] = v.valid ? accept(tokenDetail(v.header, v.claims)) : refuse(v.error);
         } else {
           out[r.id] = refuse(`page runner: unknown request ${r.api}`);

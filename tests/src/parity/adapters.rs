@@ -97,6 +97,10 @@ pub enum AdapterRequest {
         allow_untyped: bool,
         /// The presented certificate's `x5t#S256`, if any.
         presented_x5t: Option<String>,
+        /// Clock leeway, core's default when `None`.
+        leeway_seconds: Option<u32>,
+        /// Scopes the token must grant.
+        required_scopes: Vec<String>,
     },
     /// `POST /oauth2/token` (`client_credentials`) over mutual TLS with this certificate and key.
     TokenEndpoint {
@@ -309,9 +313,11 @@ fn page_client_request(c: &Case, files: &Files) -> Result<AdapterRequest, Harnes
 
 fn page_token_request(c: &Case, files: &Files) -> Result<AdapterRequest, Harness> {
     let i: TokenInput = input(c)?;
-    if i.leeway.is_some() || !i.required_scopes.is_empty() {
-        return Err(na("the page takes no leeway or required scopes"));
-    }
+    let leeway = i
+        .leeway
+        .map(u32::try_from)
+        .transpose()
+        .map_err(|_| na("a leeway beyond the page's u32 seconds"))?;
     let token = match (&i.token, &i.request) {
         (Some(t), None) => t.text(files).map_err(|_| na("a token that is not text"))?,
         (None, Some(r)) => oauth::bearer_token(r.authorization.as_deref())
@@ -341,7 +347,11 @@ fn page_token_request(c: &Case, files: &Files) -> Result<AdapterRequest, Harness
     if i.allow_untyped {
         builder = builder.allow_untyped();
     }
+    if let Some(l) = leeway {
+        builder = builder.leeway_secs(l.into());
+    }
     builder
+        .required_scopes(i.required_scopes.clone())
         .build()
         .map_err(|_| na("a validator configuration the page refuses before checking a token"))?;
     let presented_x5t = match &i.presented {
@@ -364,6 +374,8 @@ fn page_token_request(c: &Case, files: &Files) -> Result<AdapterRequest, Harness
         allow_unbound: i.allow_unbound,
         allow_untyped: i.allow_untyped,
         presented_x5t,
+        leeway_seconds: leeway,
+        required_scopes: i.required_scopes,
     })
 }
 
@@ -819,8 +831,8 @@ mod tests {
         );
         let leeway = case(
             Kind::Token,
-            json!({"jwks": "{}", "issuer": "i", "audience": "a", "algorithms": ["ES256"],
-                   "token": "a.b.c", "leeway": 5}),
+            json!({"jwks": "{\"keys\": []}", "issuer": "i", "audience": "a",
+                   "algorithms": ["ES256"], "token": "a.b.c", "leeway": 3600}),
             Verdict::harness(String::new()),
         );
         let header = case(
@@ -834,7 +846,7 @@ mod tests {
         assert!(reason(&got[1]).is_some_and(|r| r.starts_with("authentication options")));
         assert_eq!(
             reason(&got[2]),
-            Some("the page takes no leeway or required scopes")
+            Some("a validator configuration the page refuses before checking a token")
         );
         assert!(reason(&got[3]).is_some_and(|r| r.contains("Authorization header")));
     }
