@@ -8,7 +8,8 @@
 #   native     core on this machine           cargo test -p certbound-tests --test parity
 #   wasm-node  core as wasm32 under node      wasm-bindgen --target nodejs + tests/wasm-runner/run.mjs
 #   page       the www page in Chromium      www/setup.sh + www/build.sh + tests/page-runner/run.mjs
-#              (inspect and forwarded cases its public wasm API can express)
+#              (every kind, through Inspected, verifyChain, matchRegistration and checkToken,
+#              for the cases its public wasm API can express)
 #   server     `certbound serve` over mTLS    curl POST /oauth2/token per client case (tests/server-runner)
 #   worker     the edge worker in workerd    edge-worker/toolchain.sh + build.sh, Miniflare (tests/worker-runner)
 #              (token cases whose verdict is the same at the real clock: workerd has no test clock;

@@ -121,6 +121,8 @@ fn binding(claims: &Map<String, Value>, presented: Option<&CertThumbprint>) -> B
 /// Validates `token` as the protected resource does: JWKS, issuer, audience, algorithm
 /// allow-list, time `now_seconds` and the certificate binding to `presented_x5t` (the
 /// inspected certificate's `x5t#S256`, as `Inspected.thumbprint` gives it, or none).
+/// `leeway_seconds` (clock leeway, core's default when omitted) and `required_scopes` are
+/// optional and last, so callers that omit them keep the earlier behaviour.
 ///
 /// Returns `{valid, error, status, www_authenticate, header, claims, decode_error, signature:
 /// "valid"|"invalid"|"not_checked", binding: {state, cnf, presented, message}, exp,
@@ -143,6 +145,8 @@ pub fn check_token(
     allow_untyped: bool,
     presented_x5t: Option<String>,
     now_seconds: f64,
+    leeway_seconds: Option<u32>,
+    required_scopes: Option<Vec<String>>,
 ) -> Result<JsValue, JsError> {
     let now = unix_time(now_seconds)?;
     let token = token.trim();
@@ -165,6 +169,12 @@ pub fn check_token(
     }
     if allow_untyped {
         builder = builder.allow_untyped();
+    }
+    if let Some(secs) = leeway_seconds {
+        builder = builder.leeway_secs(secs.into());
+    }
+    if let Some(scopes) = required_scopes {
+        builder = builder.required_scopes(scopes);
     }
     let validator = builder
         .build()

@@ -3,13 +3,18 @@
 //! and with what input happens here, once, in Rust; the JS runners only call the adapter.
 
 use base64ct::{Base64, Encoding};
+use certbound_core::Certificate;
+use certbound_core::client::{ClientRegistry, parse_json_registrations};
 use certbound_core::forwarded::CertSource;
 use certbound_core::oauth;
+use certbound_core::path::TrustStore;
+use certbound_core::token::{Algorithm, JwkSet, Validator};
 use serde::{Deserialize, Serialize};
 
 use super::client::Input as ClientInput;
 use super::forwarded::{self, Input as ForwardedInput};
 use super::inspect::Input as InspectInput;
+use super::path::{Input as PathInput, certificate, certificates};
 use super::token::Input as TokenInput;
 use super::{Case, Data, Files, Harness, Kind, evaluate, input};
 
@@ -38,6 +43,64 @@ pub enum AdapterRequest {
         value: String,
         /// `Client-Cert-Chain`, for `rfc9440`.
         chain_value: Option<String>,
+    },
+    /// `verifyChain(Inspected.fromBundle(leaf), intermediates, anchors, purpose, time)`.
+    Chain {
+        /// Case id.
+        id: String,
+        /// UNIX seconds.
+        time: u64,
+        /// The leaf alone, DER, standard base64.
+        leaf_b64: String,
+        /// The untrusted intermediates, one PEM bundle.
+        intermediates_pem: String,
+        /// The trust anchors as given, standard base64.
+        anchors_b64: String,
+        /// The page's purpose name: `client` or `server`.
+        purpose: String,
+    },
+    /// `matchRegistration(Inspected.fromBundle(certs), registrations, clientId, anchors, time)`.
+    Registration {
+        /// Case id.
+        id: String,
+        /// UNIX seconds.
+        time: u64,
+        /// The presented certificate then its chain, one PEM bundle.
+        certs_pem: String,
+        /// The registrations, certificate paths replaced by their PEM text.
+        registrations_json: String,
+        /// The `client_id` to authenticate.
+        client_id: String,
+        /// The trust anchors as given (empty for none), standard base64.
+        anchors_b64: String,
+    },
+    /// `checkToken(token, jwks, issuer, audience, algorithms, allowUnbound, allowUntyped,
+    /// presentedX5t, time)`.
+    Token {
+        /// Case id.
+        id: String,
+        /// UNIX seconds.
+        time: u64,
+        /// The access token, verbatim.
+        token: String,
+        /// The key set's JSON.
+        jwks: String,
+        /// Expected issuer.
+        issuer: String,
+        /// Expected audience.
+        audience: String,
+        /// Allowed algorithm names.
+        algorithms: Vec<String>,
+        /// Accept tokens without `cnf`.
+        allow_unbound: bool,
+        /// Accept tokens without `typ: at+jwt`.
+        allow_untyped: bool,
+        /// The presented certificate's `x5t#S256`, if any.
+        presented_x5t: Option<String>,
+        /// Clock leeway, core's default when `None`.
+        leeway_seconds: Option<u32>,
+        /// Scopes the token must grant.
+        required_scopes: Vec<String>,
     },
     /// `POST /oauth2/token` (`client_credentials`) over mutual TLS with this certificate and key.
     TokenEndpoint {
@@ -70,8 +133,11 @@ pub enum AdapterRequest {
     },
 }
 
-/// The page's requests for every case (inspect and forwarded kinds; the others are
-/// [`AdapterRequest::NotApplicable`]).
+/// The page's requests for every case its wasm API can express (the others are
+/// [`AdapterRequest::NotApplicable`] with the reason): inspect and forwarded cases through
+/// `Inspected`, path cases through `verifyChain`, client cases through `matchRegistration`,
+/// token cases through `checkToken`. The page reports an input it cannot read on that input's
+/// field, before any verification, so cases whose inputs core refuses to parse are not sent.
 pub fn page_requests(cases: &[Case], files: &Files) -> Vec<AdapterRequest> {
     cases
         .iter()
@@ -133,8 +199,184 @@ fn page_request(c: &Case, files: &Files) -> Result<AdapterRequest, Harness> {
                 chain_value: chain,
             })
         }
-        _ => Err(na("the page has no API for this kind yet")),
+        Kind::Path => page_path_request(c, files),
+        Kind::Client => page_client_request(c, files),
+        Kind::Token => page_token_request(c, files),
     }
+}
+
+/// PEM text of DER certificates.
+fn pem_bundle<'a>(ders: impl IntoIterator<Item = &'a [u8]>) -> String {
+    let mut out = String::new();
+    for der in ders {
+        out.push_str("-----BEGIN CERTIFICATE-----\n");
+        let b64 = Base64::encode_string(der);
+        for line in b64.as_bytes().chunks(64) {
+            out.push_str(&String::from_utf8_lossy(line));
+            out.push('\n');
+        }
+        out.push_str("-----END CERTIFICATE-----\n");
+    }
+    out
+}
+
+const UNREADABLE: &str =
+    "an input core cannot parse: the page reports it on the input's field, before verifying";
+
+fn page_path_request(c: &Case, files: &Files) -> Result<AdapterRequest, Harness> {
+    let i: PathInput = input(c)?;
+    let purpose = match i.purpose.as_deref() {
+        None | Some("client_auth") => "client",
+        Some("server_auth") => "server",
+        Some(_) => return Err(na("a purpose the page does not offer")),
+    };
+    let leaf = certificate(&i.leaf, files)?.map_err(|_| na(UNREADABLE))?;
+    let chain = certificates(&i.intermediates, files)?.map_err(|_| na(UNREADABLE))?;
+    let anchors = i.anchors.bytes(files).map_err(Harness)?;
+    TrustStore::from_pem(&anchors).map_err(|_| na(UNREADABLE))?;
+    Ok(AdapterRequest::Chain {
+        id: c.id.clone(),
+        time: c.time,
+        leaf_b64: Base64::encode_string(leaf.der()),
+        intermediates_pem: pem_bundle(chain.iter().map(Certificate::der)),
+        anchors_b64: Base64::encode_string(&anchors),
+        purpose: purpose.to_owned(),
+    })
+}
+
+fn page_client_request(c: &Case, files: &Files) -> Result<AdapterRequest, Harness> {
+    let i: ClientInput = input(c)?;
+    if i.require_method.is_some() || i.clock_skew.is_some() || i.ignore_self_signed_validity {
+        return Err(na(
+            "authentication options the page does not take (method, clock skew, self-signed validity)",
+        ));
+    }
+    if i.client_id.trim().is_empty() || i.client_id.trim() != i.client_id {
+        return Err(na(
+            "a blank or padded client_id, which the page trims or fills in",
+        ));
+    }
+    let leaf = i
+        .leaf
+        .as_ref()
+        .ok_or_else(|| na("no certificate: the page needs one to match"))?;
+    let leaf = certificate(leaf, files)?.map_err(|_| na(UNREADABLE))?;
+    let chain = certificates(&i.chain, files)?.map_err(|_| na(UNREADABLE))?;
+    let anchors = match &i.anchors {
+        None => Vec::new(),
+        Some(a) => {
+            let bytes = a.bytes(files).map_err(Harness)?;
+            TrustStore::from_pem(&bytes).map_err(|_| na(UNREADABLE))?;
+            bytes
+        }
+    };
+    // The page takes the registration JSON as pasted: certificate paths become inline PEM.
+    let text = i.registrations.text(files).map_err(|_| na(UNREADABLE))?;
+    // Core reads the text as given (duplicate keys, …); the rewritten JSON below would not.
+    parse_json_registrations(text.as_bytes()).map_err(|_| na(UNREADABLE))?;
+    let mut regs: serde_json::Value = serde_json::from_str(&text).map_err(|_| na(UNREADABLE))?;
+    let clients = match &mut regs {
+        serde_json::Value::Object(m) => m
+            .get_mut("clients")
+            .and_then(serde_json::Value::as_array_mut),
+        serde_json::Value::Array(a) => Some(a),
+        _ => None,
+    }
+    .ok_or_else(|| na(UNREADABLE))?;
+    for client in clients {
+        let Some(certs) = client
+            .get_mut("certificates")
+            .and_then(serde_json::Value::as_array_mut)
+        else {
+            continue;
+        };
+        for entry in certs {
+            if let Some(path) = entry.as_str().filter(|p| !p.contains("-----BEGIN")) {
+                let pem = Data::file(path).text(files).map_err(|_| na(UNREADABLE))?;
+                *entry = serde_json::Value::String(pem);
+            }
+        }
+    }
+    let registrations_json = regs.to_string();
+    ClientRegistry::from_json(registrations_json.as_bytes()).map_err(|_| na(UNREADABLE))?;
+    Ok(AdapterRequest::Registration {
+        id: c.id.clone(),
+        time: c.time,
+        certs_pem: pem_bundle(
+            core::iter::once(leaf.der()).chain(chain.iter().map(Certificate::der)),
+        ),
+        registrations_json,
+        client_id: i.client_id,
+        anchors_b64: Base64::encode_string(&anchors),
+    })
+}
+
+fn page_token_request(c: &Case, files: &Files) -> Result<AdapterRequest, Harness> {
+    let i: TokenInput = input(c)?;
+    let leeway = i
+        .leeway
+        .map(u32::try_from)
+        .transpose()
+        .map_err(|_| na("a leeway beyond the page's u32 seconds"))?;
+    let token = match (&i.token, &i.request) {
+        (Some(t), None) => t.text(files).map_err(|_| na("a token that is not text"))?,
+        (None, Some(r)) => oauth::bearer_token(r.authorization.as_deref())
+            .map_err(|_| na("an Authorization header problem: the page takes the token alone"))?
+            .to_owned(),
+        _ => return Err(na("a case with both or neither of token and request")),
+    };
+    if token.trim() != token {
+        return Err(na("a token with outer whitespace, which the page trims"));
+    }
+    if i.issuer.trim() != i.issuer || i.audience.trim() != i.audience {
+        return Err(na(
+            "an issuer or audience with outer whitespace, which the page trims",
+        ));
+    }
+    let jwks = i.jwks.text(files).map_err(|_| na(UNREADABLE))?;
+    let keys = JwkSet::from_json(jwks.as_bytes()).map_err(|_| na(UNREADABLE))?;
+    let mut algorithms = Vec::new();
+    for name in &i.algorithms {
+        algorithms.push(Algorithm::from_name(name).ok_or_else(|| na(UNREADABLE))?);
+    }
+    let mut builder =
+        Validator::builder(i.issuer.clone(), i.audience.clone(), keys).algorithms(&algorithms);
+    if i.allow_unbound {
+        builder = builder.allow_unbound();
+    }
+    if i.allow_untyped {
+        builder = builder.allow_untyped();
+    }
+    if let Some(l) = leeway {
+        builder = builder.leeway_secs(l.into());
+    }
+    builder
+        .required_scopes(i.required_scopes.clone())
+        .build()
+        .map_err(|_| na("a validator configuration the page refuses before checking a token"))?;
+    let presented_x5t = match &i.presented {
+        None => None,
+        Some(p) => Some(
+            certificate(p, files)?
+                .map_err(|_| na(UNREADABLE))?
+                .x5t_s256()
+                .to_string(),
+        ),
+    };
+    Ok(AdapterRequest::Token {
+        id: c.id.clone(),
+        time: c.time,
+        token,
+        jwks,
+        issuer: i.issuer,
+        audience: i.audience,
+        algorithms: i.algorithms,
+        allow_unbound: i.allow_unbound,
+        allow_untyped: i.allow_untyped,
+        presented_x5t,
+        leeway_seconds: leeway,
+        required_scopes: i.required_scopes,
+    })
 }
 
 /// Where the server runner's files are, as absolute paths.
@@ -570,6 +812,56 @@ mod tests {
         );
         assert!(reason(&got[2]).is_some_and(|r| r.contains("unknown source")));
         assert!(reason(&got[3]).is_some());
+    }
+
+    // Intent: path, client and token cases the page cannot express (an input it reports on
+    // its own field, an option it does not offer) stay not applicable, with the reason.
+    #[test]
+    fn page_requests_refuse_what_the_page_cannot_take() {
+        let bad_leaf = case(
+            Kind::Path,
+            json!({"leaf": "not a certificate", "anchors": "x"}),
+            Verdict::harness(String::new()),
+        );
+        let method = case(
+            Kind::Client,
+            json!({"registrations": "[]", "client_id": "c", "leaf": "x",
+                   "require_method": "tls_client_auth"}),
+            Verdict::harness(String::new()),
+        );
+        let leeway = case(
+            Kind::Token,
+            json!({"jwks": "{\"keys\": []}", "issuer": "i", "audience": "a",
+                   "algorithms": ["ES256"], "token": "a.b.c", "leeway": 3600}),
+            Verdict::harness(String::new()),
+        );
+        let header = case(
+            Kind::Token,
+            json!({"jwks": "{}", "issuer": "i", "audience": "a", "algorithms": ["ES256"],
+                   "request": {"authorization": "Basic abc"}}),
+            Verdict::harness(String::new()),
+        );
+        let got = page_requests(&[bad_leaf, method, leeway, header], &Files::new());
+        assert_eq!(reason(&got[0]), Some(UNREADABLE));
+        assert!(reason(&got[1]).is_some_and(|r| r.starts_with("authentication options")));
+        assert_eq!(
+            reason(&got[2]),
+            Some("a validator configuration the page refuses before checking a token")
+        );
+        assert!(reason(&got[3]).is_some_and(|r| r.contains("Authorization header")));
+    }
+
+    // Intent: the page gets the leaf alone and the intermediates as one PEM bundle that
+    // reads back to the same certificates.
+    #[test]
+    fn pem_bundle_round_trips() {
+        let der: Vec<u8> = (0..=200).collect();
+        let pem = pem_bundle([der.as_slice(), &der[..3]]);
+        assert_eq!(
+            forwarded::pem_ders(&pem).ok(),
+            Some(vec![der.clone(), der[..3].to_vec()])
+        );
+        assert!(pem.lines().all(|l| l.len() <= 64));
     }
 
     // Intent: validator configuration errors are start-up failures of the worker, never

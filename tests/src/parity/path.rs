@@ -15,13 +15,13 @@ use super::{Case, Data, Files, Harness, Verdict, input};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Input {
-    leaf: Data,
+pub(crate) struct Input {
+    pub(crate) leaf: Data,
     #[serde(default)]
-    intermediates: Vec<Data>,
-    anchors: Data,
+    pub(crate) intermediates: Vec<Data>,
+    pub(crate) anchors: Data,
     #[serde(default)]
-    purpose: Option<String>,
+    pub(crate) purpose: Option<String>,
 }
 
 /// One certificate (the first of a bundle).
