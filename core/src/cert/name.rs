@@ -82,11 +82,55 @@ pub fn attribute_oid(name: &str) -> Option<ObjectIdentifier> {
                 .or_else(|| name.strip_prefix("OID."))
                 .unwrap_or(name);
             if dotted.starts_with(|c: char| c.is_ascii_digit()) {
-                ObjectIdentifier::new(dotted).ok()
+                dotted_oid(dotted)
             } else {
                 None
             }
         })
+}
+
+/// Largest OID arc accepted in text, exclusive: 2^28, the most four base-128 bytes hold.
+const MAX_OID_ARC: u32 = 1 << 28;
+
+/// Parses a dotted OID, exactly or not at all.
+///
+/// const-oid 0.9's text parser is not exact: it accumulates each arc in an unchecked u32
+/// (`2.5.4.4294967299` wraps to CN, or panics with overflow checks), and its encoder mangles
+/// some arcs (`1.2.128`, `1.2.16384`, large ones) into other OIDs or into bytes its own decoder
+/// refuses, which then panic when displayed. So the encoding is decoded here and must give back
+/// exactly the arcs written, each below [`MAX_OID_ARC`] (which const-oid always decodes).
+fn dotted_oid(dotted: &str) -> Option<ObjectIdentifier> {
+    let arcs = || {
+        dotted
+            .split('.')
+            .map(|arc| arc.parse::<u32>().ok().filter(|&a| a < MAX_OID_ARC))
+    };
+    // Checked before const-oid sees the text: its parser overflows on longer arcs.
+    if arcs().any(|a| a.is_none()) {
+        return None;
+    }
+    let oid = ObjectIdentifier::new(dotted).ok()?;
+    let mut written = arcs();
+    let (first, second) = (written.next()??, written.next()??);
+    let mut bytes = oid.as_bytes().iter();
+    // `new` succeeded, so first <= 2 and second <= 39: one byte, first * 40 + second.
+    if u32::from(*bytes.next()?) != first.checked_mul(40)?.checked_add(second)? {
+        return None;
+    }
+    for arc in written {
+        let mut value: u32 = 0;
+        loop {
+            let byte = *bytes.next()?;
+            value = value.checked_mul(128)? | u32::from(byte & 0x7f);
+            if byte & 0x80 == 0 {
+                break;
+            }
+        }
+        if Some(value) != arc {
+            return None;
+        }
+    }
+    bytes.next().is_none().then_some(oid)
 }
 
 /// A distinguished name, structured: RDNs in DER order (least specific — e.g. `C` — first).
