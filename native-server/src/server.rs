@@ -8,7 +8,6 @@ pub(crate) mod config;
 mod identity;
 pub(crate) mod keys;
 mod metrics;
-mod ring_provider;
 mod routes;
 mod static_files;
 mod tls;

@@ -30,10 +30,10 @@ use tower::ServiceExt as _;
 use super::config::Config;
 use super::identity::{self, Presented, Proxy, Via};
 use super::metrics::Metrics;
-use super::ring_provider::Ring;
 use super::tokens::{Tokens, ValidatorSettings};
 use super::users::Users;
 use super::{ConnInfo, static_files};
+use certbound_provider_aws_lc_rs::AwsLcRs;
 
 /// Shared state of all handlers, built once at start.
 #[derive(Debug)]
@@ -627,8 +627,8 @@ async fn introspect(
         .and_then(|m| m.get("cnf").map(bound_thumbprint));
     let answer = match bound {
         Some(Err(_)) => json!({"active": false}),
-        Some(Ok(x5t)) => active_json(keys.validator.validate(&Ring, &token, Some(&x5t), now)),
-        None => active_json(keys.validator.validate(&Ring, &token, None, now)),
+        Some(Ok(x5t)) => active_json(keys.validator.validate(&AwsLcRs, &token, Some(&x5t), now)),
+        None => active_json(keys.validator.validate(&AwsLcRs, &token, None, now)),
     };
     tracing::info!(
         caller,
@@ -703,7 +703,7 @@ async fn api(
     let keys = app.tokens.current();
     let valid = match keys
         .validator
-        .validate(&Ring, token, x5t.as_ref(), UnixTime::now())
+        .validate(&AwsLcRs, token, x5t.as_ref(), UnixTime::now())
     {
         Ok(t) => t,
         Err(e) => {
