@@ -52,6 +52,20 @@ impl CertThumbprint {
         (out.len() == 32).then_some(Self(buf))
     }
 
+    /// Parses the SHA-256 fingerprint as hex: exactly 64 hex digits, either case, no separators
+    /// (Cloudflare's `certFingerprintSHA256`, Envoy's XFCC `Hash`).
+    ///
+    /// # Errors
+    /// `None` when the text is not exactly 64 hex digits.
+    pub fn from_hex(text: &str) -> Option<Self> {
+        let mut buf = [0u8; 32];
+        if text.len() != 64 {
+            return None;
+        }
+        let out = base16ct::mixed::decode(text, &mut buf).ok()?;
+        (out.len() == 32).then_some(Self(buf))
+    }
+
     /// The 32 digest bytes.
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0

@@ -58,6 +58,36 @@ fn rfc8705_appendix_a() {
     );
 }
 
+// Intent: the hex fingerprint form proxies send parses to the same thumbprint in either case,
+// and anything but exactly 64 hex digits is refused.
+#[test]
+fn thumbprint_hex_form() {
+    use certbound_core::CertThumbprint;
+    let cert = Certificate::from_pem(&shared("rfc-examples/rfc8705_appA.pem")).unwrap();
+    let hex = cert.x5t_s256().to_hex();
+    assert_eq!(hex.len(), 64);
+    assert_eq!(CertThumbprint::from_hex(&hex), Some(cert.x5t_s256()));
+    assert_eq!(
+        CertThumbprint::from_hex(&hex.to_uppercase()),
+        Some(cert.x5t_s256())
+    );
+    for bad in [
+        &hex[..62],
+        &format!("{hex}00"),
+        &format!("g{}", &hex[1..]),
+        "",
+    ] {
+        assert_eq!(CertThumbprint::from_hex(bad), None, "{bad}");
+    }
+    let colons = hex
+        .as_bytes()
+        .chunks(2)
+        .map(|p| core::str::from_utf8(p).unwrap())
+        .collect::<Vec<_>>()
+        .join(":");
+    assert_eq!(CertThumbprint::from_hex(&colons), None);
+}
+
 // Intent: the RFC 9440 Appendix A chain parses as a bundle in order, with the derived values
 // the shared README lists.
 #[test]

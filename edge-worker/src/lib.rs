@@ -272,7 +272,7 @@ fn client_certificate(
                         );
                         return Ok(None);
                     }
-                    return Ok(thumbprint_from_hex(fp));
+                    return Ok(CertThumbprint::from_hex(fp));
                 }
                 Err(e) => return Err(e),
             }
@@ -282,13 +282,6 @@ fn client_certificate(
         path::verify_chain(trust, &leaf, &chain, now, &VerifyOptions::default())?;
     }
     Ok(Some(leaf.x5t_s256()))
-}
-
-/// `certFingerprintSHA256` (64 hex digits, SHA-256 of the DER) as the `x5t#S256` it equals.
-fn thumbprint_from_hex(hex: &str) -> Option<CertThumbprint> {
-    let mut bytes = [0u8; 32];
-    let decoded = base16ct::mixed::decode(hex, &mut bytes).ok()?;
-    (decoded.len() == 32).then(|| CertThumbprint::from_bytes(bytes))
 }
 
 enum Refusal {

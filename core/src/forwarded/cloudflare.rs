@@ -95,10 +95,7 @@ pub(super) fn from_value(
     let der = encoding::base64(CLOUDFLARE_CERT, value.as_bytes(), 0, false)?;
     if let Some(hint) = hints.and_then(CloudflareHints::fingerprint_sha256) {
         let actual = CertThumbprint::of_der(&der);
-        let mut claimed = [0u8; 32];
-        let matches = hint.len() == 64
-            && base16ct::mixed::decode(hint, &mut claimed).is_ok()
-            && CertThumbprint::from_bytes(claimed) == actual;
+        let matches = CertThumbprint::from_hex(hint).is_some_and(|claimed| claimed == actual);
         if !matches {
             return Err(ForwardedError::FingerprintHintMismatch {
                 hint: truncated(hint),

@@ -90,10 +90,7 @@ pub(super) fn from_value(
 /// Compares `Hash` with the leaf's SHA-256 in constant time.
 fn check_hash(hash: &str, leaf_der: &[u8]) -> Result<(), Error> {
     let actual = CertThumbprint::of_der(leaf_der);
-    let mut claimed = [0u8; 32];
-    let matches = hash.len() == 64
-        && base16ct::mixed::decode(hash, &mut claimed).is_ok()
-        && CertThumbprint::from_bytes(claimed) == actual;
+    let matches = CertThumbprint::from_hex(hash).is_some_and(|claimed| claimed == actual);
     if matches {
         Ok(())
     } else {
