@@ -68,7 +68,8 @@ use self::dn::{DnParseError, RegisteredDn};
 use self::jwk::{JwkProblem, RawJwks};
 use self::san::{SanKind, SanValueProblem, SubjectMatcher};
 use crate::cert::{CertThumbprint, Certificate};
-use crate::path::{Purpose, TrustStore, VerifyOptions, verify_chain};
+use crate::path::{Purpose, TrustStore, VerifyOptions, verify_chain_with_provider};
+use crate::provider::{CryptoProvider, RustCrypto};
 use crate::{Error, UnixTime, time};
 
 /// Most registrations in one set: bounds load time and memory of a configuration file.
@@ -933,12 +934,13 @@ impl ClientRegistry {
 }
 
 /// Options of [`authenticate`]. Defaults: any registered method, self-signed validity enforced
-/// with no clock skew.
+/// with no clock skew, chain signatures verified with [`RustCrypto`].
 #[derive(Debug, Clone, Default)]
 pub struct AuthOptions {
     required_method: Option<TlsClientAuthMethod>,
     ignore_self_signed_validity: bool,
     clock_skew_secs: u64,
+    provider: Option<&'static dyn CryptoProvider>,
 }
 
 impl AuthOptions {
@@ -968,6 +970,15 @@ impl AuthOptions {
     #[must_use]
     pub fn clock_skew(mut self, seconds: u64) -> Self {
         self.clock_skew_secs = seconds;
+        self
+    }
+
+    /// Verify `tls_client_auth` chain signatures with `provider` (default [`RustCrypto`]), as
+    /// [`crate::path::verify_chain_with_provider`] does: every decision stays core's, the
+    /// provider only changes what a check costs.
+    #[must_use]
+    pub fn provider(mut self, provider: &'static dyn CryptoProvider) -> Self {
+        self.provider = Some(provider);
         self
     }
 }
@@ -1004,7 +1015,7 @@ impl<'r> AuthenticatedClient<'r> {
 /// Authenticates `client_id` with the presented certificate: the token endpoint's decision.
 ///
 /// - `tls_client_auth`: `leaf` + `chain` must validate to `trust` at `now` for clientAuth
-///   ([`verify_chain`]), then carry the registered subject DN or SAN.
+///   ([`crate::path::verify_chain`]), then carry the registered subject DN or SAN.
 /// - `self_signed_tls_client_auth`: `leaf`'s `x5t#S256` must equal a registered certificate's
 ///   (compared in constant time over the whole list), and `now` must be within its validity
 ///   period unless [`AuthOptions::dangerous_ignore_self_signed_validity`]. The chain is not
@@ -1041,10 +1052,13 @@ pub fn authenticate<'r>(
         TlsClientAuthMethod::Pki => {
             let trust = trust.ok_or_else(|| ClientAuthError::NoTrustAnchors { client_id: id() })?;
             let verify = VerifyOptions::new(Purpose::ClientAuth);
-            verify_chain(trust, leaf, chain, now, &verify).map_err(|e| ClientAuthError::Chain {
-                client_id: id(),
-                error: Box::new(e),
-            })?;
+            let provider = options.provider.unwrap_or(&RustCrypto);
+            verify_chain_with_provider(trust, leaf, chain, now, &verify, provider).map_err(
+                |e| ClientAuthError::Chain {
+                    client_id: id(),
+                    error: Box::new(e),
+                },
+            )?;
             let Some(matcher) = reg.matcher.as_ref() else {
                 // Unreachable: validation requires a matcher for tls_client_auth.
                 return Err(ClientAuthError::Registration {

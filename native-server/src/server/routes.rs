@@ -117,7 +117,9 @@ impl App {
             },
         )?;
         Ok(Self {
-            auth_options: AuthOptions::new().clock_skew(config.tokens.clock_skew_secs),
+            auth_options: AuthOptions::new()
+                .clock_skew(config.tokens.clock_skew_secs)
+                .provider(&AwsLcRs),
             issuer,
             audience,
             users: Users::new(&config.users),
