@@ -81,6 +81,7 @@ fn discovery_without_certificate() {
             m["grant_types_supported"],
             serde_json::json!(["client_credentials", "password"])
         );
+        assert_eq!(m["response_types_supported"], serde_json::json!([]));
         assert!(m.get("mtls_endpoint_aliases").is_none());
     });
 }

@@ -239,6 +239,9 @@ async fn authorization_server_metadata(State(app): State<Arc<App>>) -> Response 
         "token_endpoint": app.endpoint("/oauth2/token"),
         "introspection_endpoint": app.endpoint("/oauth2/introspect"),
         "jwks_uri": app.endpoint("/oauth2/jwks"),
+        // REQUIRED by RFC 8414 §2; empty: there is no authorization endpoint, so no
+        // response type is supported (both grants go straight to the token endpoint).
+        "response_types_supported": [],
         "grant_types_supported": ["client_credentials", "password"],
         "token_endpoint_auth_methods_supported": ["tls_client_auth", "self_signed_tls_client_auth"],
         "introspection_endpoint_auth_methods_supported": ["tls_client_auth", "self_signed_tls_client_auth"],
