@@ -6,6 +6,7 @@
 #
 # Runtimes and their output (target/parity/<runtime>.json):
 #   native     core on this machine           cargo test -p certbound-tests --test parity
+#   native-aws-lc-rs  the same, signatures verified by the aws-lc-rs provider (same cargo test)
 #   wasm-node  core as wasm32 under node      wasm-bindgen --target nodejs + tests/wasm-runner/run.mjs
 #   page       the www page in Chromium      www/setup.sh + www/build.sh + tests/page-runner/run.mjs
 #              (every kind, through Inspected, verifyChain, matchRegistration and checkToken,
@@ -93,7 +94,7 @@ else
 fi
 
 step "comparison"
-cargo run -q -p certbound-tests --bin parity-compare -- "$out" native wasm-node page server worker \
+cargo run -q -p certbound-tests --bin parity-compare -- "$out" native native-aws-lc-rs wasm-node page server worker \
     --table "$out/table.txt" \
     || status=1
 echo

@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use base64ct::{Base64, Encoding};
+use certbound_core::provider::{CryptoProvider, RustCrypto};
 use certbound_core::{Error, UnixTime};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -320,15 +321,25 @@ pub(crate) fn input<T: serde::de::DeserializeOwned>(case: &Case) -> Result<T, Ha
         .map_err(|e| Harness(format!("case {}: input does not parse: {e}", case.id)))
 }
 
-/// Evaluates one case with core.
+/// Evaluates one case with core and its default provider, [`RustCrypto`].
 pub fn evaluate(case: &Case, files: &Files) -> Verdict {
+    evaluate_with_provider(case, files, &RustCrypto)
+}
+
+/// Evaluates one case with core, verifying signatures (tokens, chains, client chains) with
+/// `provider`.
+pub fn evaluate_with_provider(
+    case: &Case,
+    files: &Files,
+    provider: &'static dyn CryptoProvider,
+) -> Verdict {
     let now = UnixTime::since_unix_epoch(core::time::Duration::from_secs(case.time));
     let result = match case.kind {
-        Kind::Client => client::evaluate(case, files, now),
+        Kind::Client => client::evaluate(case, files, now, provider),
         Kind::Forwarded => forwarded::evaluate(case, files),
         Kind::Inspect => inspect::evaluate(case, files, now),
-        Kind::Path => path::evaluate(case, files, now),
-        Kind::Token => token::evaluate(case, files, now),
+        Kind::Path => path::evaluate(case, files, now, provider),
+        Kind::Token => token::evaluate(case, files, now, provider),
     };
     result.unwrap_or_else(|Harness(message)| Verdict::harness(message))
 }
@@ -353,13 +364,23 @@ pub struct Report {
 
 /// Runs every case: the whole job of a core runner.
 pub fn run(runtime: &str, cases: &[Case], files: &Files) -> Report {
+    run_with_provider(runtime, cases, files, &RustCrypto)
+}
+
+/// [`run`] with another signature provider (the native runner's aws-lc-rs column).
+pub fn run_with_provider(
+    runtime: &str,
+    cases: &[Case],
+    files: &Files,
+    provider: &'static dyn CryptoProvider,
+) -> Report {
     Report {
         runtime: runtime.to_owned(),
         fields: FIELDS.iter().map(|f| (*f).to_owned()).collect(),
         kinds: Kind::ALL.to_vec(),
         verdicts: cases
             .iter()
-            .map(|c| (c.id.clone(), evaluate(c, files)))
+            .map(|c| (c.id.clone(), evaluate_with_provider(c, files, provider)))
             .collect(),
         not_applicable: BTreeMap::new(),
     }

@@ -53,6 +53,51 @@ fn native_matches_corpus() {
     );
 }
 
+// Intent: the aws-lc-rs provider (the native server's) gives every case the corpus verdict too;
+// its verdicts go to `target/parity/native-aws-lc-rs.json` for the cross-runtime comparison.
+#[test]
+fn aws_lc_rs_provider_matches_corpus() {
+    let cases = load_cases(&corpus_dir()).unwrap();
+    let files = load_files(&corpus_dir(), &shared_dir(), &file_refs(&cases)).unwrap();
+    let report = parity::run_with_provider(
+        "native-aws-lc-rs",
+        &cases,
+        &files,
+        &certbound_provider_aws_lc_rs::AwsLcRs,
+    );
+    let out = out_dir();
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(
+        out.join("native-aws-lc-rs.json"),
+        serde_json::to_vec(&report).unwrap(),
+    )
+    .unwrap();
+    let bad: Vec<String> = cases
+        .iter()
+        .flat_map(|c| {
+            let got = &report.verdicts[&c.id];
+            FIELDS
+                .iter()
+                .filter(|f| got.field(f) != c.expect.field(f))
+                .map(|f| {
+                    format!(
+                        "{} [{f}]: expected {} got {}",
+                        c.id,
+                        c.expect.field(f),
+                        got.field(f)
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "{} disagreement(s):\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}
+
 // Intent: no case refers to a file that is not there, and no harness error is expected.
 #[test]
 fn corpus_is_self_contained() {

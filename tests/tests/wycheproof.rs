@@ -1,8 +1,10 @@
-//! Wycheproof signature vectors through `certbound_core::provider::RustCrypto` (P1363 / raw
-//! encodings) and through the X.509 algorithms of `certbound_core::path` (ECDSA in ASN.1 DER).
+//! Wycheproof signature vectors through every native `CryptoProvider` — core's `RustCrypto` and
+//! `certbound_provider_aws_lc_rs::AwsLcRs` — (P1363 / raw encodings) and through the X.509
+//! algorithms of `certbound_core::path` (ECDSA in ASN.1 DER).
 //!
 //! Every `valid` vector must verify and every `invalid` one must not; `acceptable` vectors may
-//! go either way and are counted.
+//! go either way and are counted. Both providers must also give the same verdict on every
+//! vector, `acceptable` ones included: a provider changes the cost of a check, never its verdict.
 //!
 //! Run: `cargo test --release -p certbound-tests --test wycheproof -- --nocapture`.
 
@@ -10,6 +12,7 @@
 #![allow(clippy::unwrap_used)]
 
 use certbound_core::provider::{CryptoProvider, RustCrypto, SignatureScheme};
+use certbound_provider_aws_lc_rs::AwsLcRs;
 use rustls_pki_types::{AlgorithmIdentifier, SignatureVerificationAlgorithm, alg_id};
 use wycheproof::TestResult;
 
@@ -20,10 +23,13 @@ struct Score {
     acceptable_accepted: usize,
     acceptable_rejected: usize,
     wrong: Vec<String>,
+    /// Every verdict in order (`set #id` → accepted), to compare providers.
+    verdicts: Vec<(String, bool)>,
 }
 
 impl Score {
     fn record(&mut self, set: &str, tc_id: usize, result: TestResult, accepted: bool) {
+        self.verdicts.push((format!("{set} #{tc_id}"), accepted));
         match (result, accepted) {
             (TestResult::Valid, true) => self.valid_ok += 1,
             (TestResult::Invalid, false) => self.invalid_ok += 1,
@@ -46,7 +52,9 @@ fn x509_algorithm(
         .expect("certbound accepts this pair")
 }
 
-fn ecdsa(score: &mut Score) {
+/// `with_x509`: also run the ASN.1 DER sets through `path`'s X.509 algorithms (provider
+/// independent here, so run once).
+fn ecdsa(p: &dyn CryptoProvider, with_x509: bool, score: &mut Score) {
     use wycheproof::ecdsa::{TestName as N, TestSet};
     // (vectors, scheme for P1363, X.509 key + signature algorithm for DER)
     let sets = [
@@ -77,14 +85,15 @@ fn ecdsa(score: &mut Score) {
         ),
     ];
     for (name, scheme, x509) in sets {
+        if x509.is_some() && !with_x509 {
+            continue;
+        }
         let set = TestSet::load(name).unwrap();
         let label = format!("{name:?}");
         for group in &set.test_groups {
             for t in &group.tests {
                 let accepted = match x509 {
-                    None => RustCrypto
-                        .verify(scheme, &group.key.key, &t.msg, &t.sig)
-                        .is_ok(),
+                    None => p.verify(scheme, &group.key.key, &t.msg, &t.sig).is_ok(),
                     Some((k, s)) => x509_algorithm(k, s)
                         .verify_signature(&group.key.key, &t.msg, &t.sig)
                         .is_ok(),
@@ -95,12 +104,12 @@ fn ecdsa(score: &mut Score) {
     }
 }
 
-fn ed25519(score: &mut Score) {
+fn ed25519(p: &dyn CryptoProvider, _: bool, score: &mut Score) {
     use wycheproof::eddsa::{TestName, TestSet};
     let set = TestSet::load(TestName::Ed25519).unwrap();
     for group in &set.test_groups {
         for t in &group.tests {
-            let accepted = RustCrypto
+            let accepted = p
                 .verify(SignatureScheme::Ed25519, &group.key.pk, &t.msg, &t.sig)
                 .is_ok();
             score.record("Ed25519", t.tc_id, t.result, accepted);
@@ -108,7 +117,7 @@ fn ed25519(score: &mut Score) {
     }
 }
 
-fn rsa_pkcs1(score: &mut Score) {
+fn rsa_pkcs1(p: &dyn CryptoProvider, _: bool, score: &mut Score) {
     use SignatureScheme as S;
     use wycheproof::rsa_pkcs1_verify::{TestName as N, TestSet};
     let sets = [
@@ -127,16 +136,14 @@ fn rsa_pkcs1(score: &mut Score) {
         let label = format!("{name:?}");
         for group in &set.test_groups {
             for t in &group.tests {
-                let accepted = RustCrypto
-                    .verify(scheme, &group.asn_key, &t.msg, &t.sig)
-                    .is_ok();
+                let accepted = p.verify(scheme, &group.asn_key, &t.msg, &t.sig).is_ok();
                 score.record(&label, t.tc_id, t.result, accepted);
             }
         }
     }
 }
 
-fn rsa_pss(score: &mut Score) {
+fn rsa_pss(p: &dyn CryptoProvider, _: bool, score: &mut Score) {
     use SignatureScheme as S;
     use wycheproof::rsa_pss_verify::{TestName as N, TestSet};
     // Only the parameter sets certbound's schemes define: MGF1 with the same hash, salt length
@@ -154,40 +161,70 @@ fn rsa_pss(score: &mut Score) {
         let label = format!("{name:?}");
         for group in &set.test_groups {
             for t in &group.tests {
-                let accepted = RustCrypto
-                    .verify(scheme, &group.asn_key, &t.msg, &t.sig)
-                    .is_ok();
+                let accepted = p.verify(scheme, &group.asn_key, &t.msg, &t.sig).is_ok();
                 score.record(&label, t.tc_id, t.result, accepted);
             }
         }
     }
 }
 
-// Intent: every valid vector verifies and every invalid one is refused, per family.
+// Intent: with every provider, every valid vector verifies and every invalid one is refused,
+// per family; and the providers agree on every vector.
 #[test]
 fn wycheproof_signatures() {
     let mut failed = Vec::new();
+    let providers: [(&str, &dyn CryptoProvider); 2] =
+        [("RustCrypto", &RustCrypto), ("aws-lc-rs", &AwsLcRs)];
     for (family, run) in [
-        ("ECDSA P-256/P-384 (P1363 and DER)", ecdsa as fn(&mut Score)),
+        (
+            "ECDSA P-256/P-384 (P1363 and DER)",
+            ecdsa as fn(&dyn CryptoProvider, bool, &mut Score),
+        ),
         ("Ed25519", ed25519),
         ("RSA PKCS#1 v1.5 2048-4096", rsa_pkcs1),
         ("RSA-PSS 2048-4096", rsa_pss),
     ] {
-        let mut s = Score::default();
-        run(&mut s);
-        println!(
-            "Wycheproof {family}: {} valid accepted, {} invalid rejected, acceptable {} accepted / {} rejected, {} wrong",
-            s.valid_ok,
-            s.invalid_ok,
-            s.acceptable_accepted,
-            s.acceptable_rejected,
-            s.wrong.len()
-        );
-        for w in &s.wrong {
-            println!("  WRONG {w}");
+        let mut first: Option<(&str, Vec<(String, bool)>)> = None;
+        for (i, (name, provider)) in providers.into_iter().enumerate() {
+            let mut s = Score::default();
+            run(provider, i == 0, &mut s);
+            println!(
+                "Wycheproof {family} [{name}]: {} valid accepted, {} invalid rejected, acceptable {} accepted / {} rejected, {} wrong",
+                s.valid_ok,
+                s.invalid_ok,
+                s.acceptable_accepted,
+                s.acceptable_rejected,
+                s.wrong.len()
+            );
+            for w in &s.wrong {
+                println!("  WRONG [{name}] {w}");
+            }
+            assert!(s.valid_ok > 0 && s.invalid_ok > 0, "{family}: vectors ran");
+            failed.extend(s.wrong.iter().map(|w| format!("[{name}] {w}")));
+            match &first {
+                None => first = Some((name, s.verdicts)),
+                Some((other, verdicts)) => {
+                    // The first provider also ran the DER sets: compare by vector id.
+                    let theirs: std::collections::HashMap<&str, bool> =
+                        verdicts.iter().map(|(id, a)| (id.as_str(), *a)).collect();
+                    for (id, b) in &s.verdicts {
+                        let Some(a) = theirs.get(id.as_str()) else {
+                            failed.push(format!("{family} {id}: not run by {other}"));
+                            continue;
+                        };
+                        if a != b {
+                            failed.push(format!(
+                                "{family} {id}: {other} accepted={a}, {name} accepted={b}"
+                            ));
+                        }
+                    }
+                }
+            }
         }
-        assert!(s.valid_ok > 0 && s.invalid_ok > 0, "{family}: vectors ran");
-        failed.extend(s.wrong);
     }
-    assert!(failed.is_empty(), "{} wrong verdicts", failed.len());
+    assert!(
+        failed.is_empty(),
+        "{} wrong or differing verdicts: {failed:#?}",
+        failed.len()
+    );
 }

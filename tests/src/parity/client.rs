@@ -15,6 +15,7 @@ use certbound_core::client::{
     parse_json_registrations,
 };
 use certbound_core::path::TrustStore;
+use certbound_core::provider::CryptoProvider;
 use certbound_core::{Error, UnixTime};
 use serde::Deserialize;
 use serde_json::json;
@@ -40,7 +41,12 @@ pub(crate) struct Input {
     pub(crate) ignore_self_signed_validity: bool,
 }
 
-pub(super) fn evaluate(case: &Case, files: &Files, now: UnixTime) -> Result<Verdict, Harness> {
+pub(super) fn evaluate(
+    case: &Case,
+    files: &Files,
+    now: UnixTime,
+    provider: &'static dyn CryptoProvider,
+) -> Result<Verdict, Harness> {
     let i: Input = input(case)?;
     let registrations = i.registrations.bytes(files).map_err(Harness)?;
     let leaf = i.leaf.as_ref().map(|l| certificate(l, files)).transpose()?;
@@ -51,7 +57,7 @@ pub(super) fn evaluate(case: &Case, files: &Files, now: UnixTime) -> Result<Verd
         .map(|a| a.bytes(files))
         .transpose()
         .map_err(Harness)?;
-    let mut options = AuthOptions::new();
+    let mut options = AuthOptions::new().provider(provider);
     match i.require_method.as_deref() {
         None => {}
         Some("tls_client_auth") => options = options.require_method(TlsClientAuthMethod::Pki),

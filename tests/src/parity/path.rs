@@ -6,7 +6,8 @@
 //! detail: {"chain": [x5t#S256 leaf → anchor], "anchor_subject": "CN=…"}
 //! ```
 
-use certbound_core::path::{Purpose, TrustStore, VerifyOptions, verify_chain};
+use certbound_core::path::{Purpose, TrustStore, VerifyOptions, verify_chain_with_provider};
+use certbound_core::provider::CryptoProvider;
 use certbound_core::{Certificate, Error, UnixTime};
 use serde::Deserialize;
 use serde_json::json;
@@ -53,7 +54,12 @@ pub(crate) fn certificates(
     Ok(Ok(out))
 }
 
-pub(super) fn evaluate(case: &Case, files: &Files, now: UnixTime) -> Result<Verdict, Harness> {
+pub(super) fn evaluate(
+    case: &Case,
+    files: &Files,
+    now: UnixTime,
+    provider: &dyn CryptoProvider,
+) -> Result<Verdict, Harness> {
     let i: Input = input(case)?;
     let purpose = match i.purpose.as_deref() {
         None | Some("client_auth") => Purpose::ClientAuth,
@@ -63,8 +69,10 @@ pub(super) fn evaluate(case: &Case, files: &Files, now: UnixTime) -> Result<Verd
     let anchors = i.anchors.bytes(files).map_err(Harness)?;
     let leaf = certificate(&i.leaf, files)?;
     let chain = certificates(&i.intermediates, files)?;
-    let result = TrustStore::from_pem(&anchors)
-        .and_then(|trust| verify_chain(&trust, &leaf?, &chain?, now, &VerifyOptions::new(purpose)));
+    let result = TrustStore::from_pem(&anchors).and_then(|trust| {
+        let options = VerifyOptions::new(purpose);
+        verify_chain_with_provider(&trust, &leaf?, &chain?, now, &options, provider)
+    });
     Ok(match result {
         Ok(p) => Verdict::accept(json!({
             "chain": p.chain().iter().map(ToString::to_string).collect::<Vec<_>>(),

@@ -12,7 +12,7 @@
 //! ```
 
 use certbound_core::oauth::{BearerError, bearer_token};
-use certbound_core::provider::RustCrypto;
+use certbound_core::provider::CryptoProvider;
 use certbound_core::token::{Algorithm, JwkSet, ValidToken, Validator};
 use certbound_core::{Error, UnixTime};
 use serde::Deserialize;
@@ -76,7 +76,12 @@ fn detail(t: &ValidToken) -> serde_json::Value {
     })
 }
 
-pub(super) fn evaluate(case: &Case, files: &Files, now: UnixTime) -> Result<Verdict, Harness> {
+pub(super) fn evaluate(
+    case: &Case,
+    files: &Files,
+    now: UnixTime,
+    provider: &dyn CryptoProvider,
+) -> Result<Verdict, Harness> {
     let i: Input = input(case)?;
     let mut algorithms = Vec::new();
     for name in &i.algorithms {
@@ -145,7 +150,7 @@ pub(super) fn evaluate(case: &Case, files: &Files, now: UnixTime) -> Result<Verd
         Some(Err(e)) => return Err(Harness(format!("presented certificate: {e}"))),
     };
     Ok(
-        match validator.validate(&RustCrypto, &token_text, presented.as_ref(), now) {
+        match validator.validate(provider, &token_text, presented.as_ref(), now) {
             Ok(t) => Verdict::accept(detail(&t)),
             Err(e) => refuse(&e),
         },
