@@ -1,9 +1,14 @@
 //! The native parity runner: the whole corpus through core on this machine, verdicts written
-//! to `target/parity/native.json` for `tests/parity.sh`; and the corpus regenerates to the
-//! same bytes.
+//! to `target/parity/native.json` (and `native-aws-lc-rs.json` with the aws-lc-rs provider) for
+//! `tests/parity.sh`; and the corpus regenerates to the same bytes.
+
+// Helpers outside #[test] fns unwrap too: a failure there is a test failure.
+#![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
 
+use certbound_core::provider::{CryptoProvider, RustCrypto};
+use certbound_provider_aws_lc_rs::AwsLcRs;
 use certbound_tests::corpus;
 use certbound_tests::corpus_files::{corpus_dir, load_cases, load_files, shared_dir};
 use certbound_tests::parity::{self, FIELDS, file_refs};
@@ -15,18 +20,18 @@ fn out_dir() -> PathBuf {
     )
 }
 
-// Intent: every case's native verdict equals the corpus expectation, field by field.
-#[test]
-fn native_matches_corpus() {
+/// Runs the corpus with `provider`, writes `target/parity/<runtime>.json` for `tests/parity.sh`
+/// and asserts every case's verdict equals the expectation, field by field.
+fn run_and_check(runtime: &str, provider: &'static dyn CryptoProvider) {
     let cases = load_cases(&corpus_dir()).unwrap();
     assert!(cases.len() > 300, "corpus too small: {}", cases.len());
     let files = load_files(&corpus_dir(), &shared_dir(), &file_refs(&cases)).unwrap();
-    let report = parity::run("native", &cases, &files);
+    let report = parity::run_with_provider(runtime, &cases, &files, provider);
 
     let out = out_dir();
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(
-        out.join("native.json"),
+        out.join(format!("{runtime}.json")),
         serde_json::to_vec(&report).unwrap(),
     )
     .unwrap();
@@ -47,55 +52,24 @@ fn native_matches_corpus() {
     }
     assert!(
         bad.is_empty(),
-        "{} disagreement(s):\n{}",
+        "{runtime}: {} disagreement(s):\n{}",
         bad.len(),
         bad.join("\n")
     );
 }
 
-// Intent: the aws-lc-rs provider (the native server's) gives every case the corpus verdict too;
-// its verdicts go to `target/parity/native-aws-lc-rs.json` for the cross-runtime comparison.
+// Intent: every case's native verdict (core's default RustCrypto provider) equals the corpus
+// expectation, field by field.
+#[test]
+fn native_matches_corpus() {
+    run_and_check("native", &RustCrypto);
+}
+
+// Intent: the aws-lc-rs provider (the native server's) gives every case the same verdict: a
+// provider changes what a check costs, never its outcome.
 #[test]
 fn aws_lc_rs_provider_matches_corpus() {
-    let cases = load_cases(&corpus_dir()).unwrap();
-    let files = load_files(&corpus_dir(), &shared_dir(), &file_refs(&cases)).unwrap();
-    let report = parity::run_with_provider(
-        "native-aws-lc-rs",
-        &cases,
-        &files,
-        &certbound_provider_aws_lc_rs::AwsLcRs,
-    );
-    let out = out_dir();
-    std::fs::create_dir_all(&out).unwrap();
-    std::fs::write(
-        out.join("native-aws-lc-rs.json"),
-        serde_json::to_vec(&report).unwrap(),
-    )
-    .unwrap();
-    let bad: Vec<String> = cases
-        .iter()
-        .flat_map(|c| {
-            let got = &report.verdicts[&c.id];
-            FIELDS
-                .iter()
-                .filter(|f| got.field(f) != c.expect.field(f))
-                .map(|f| {
-                    format!(
-                        "{} [{f}]: expected {} got {}",
-                        c.id,
-                        c.expect.field(f),
-                        got.field(f)
-                    )
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    assert!(
-        bad.is_empty(),
-        "{} disagreement(s):\n{}",
-        bad.len(),
-        bad.join("\n")
-    );
+    run_and_check("native-aws-lc-rs", &AwsLcRs);
 }
 
 // Intent: no case refers to a file that is not there, and no harness error is expected.
