@@ -120,6 +120,30 @@ fn health_and_metrics() {
     });
 }
 
+// Intent: /metrics answers only the peers in `server.metrics_peers`: with a list that excludes
+// loopback, the same request from 127.0.0.1 gets 403 and a reason, while /healthz still answers.
+#[test]
+fn metrics_restricted_to_configured_peers() {
+    let (dir, cfg) = edited_config("metrics-peers", |t| {
+        t.replace(
+            "state_dir = \"state\"",
+            "state_dir = \"state\"\nmetrics_peers = [\"10.0.0.0/8\"]",
+        )
+    });
+    let srv = Server::start_config(&cfg, &dir);
+    rt().block_on(async {
+        let mut c = srv.connect(None).await.expect("connect");
+        let m = c.get("/metrics", None).await.expect("metrics");
+        assert_eq!(m.status, 403);
+        assert_eq!(
+            &m.body[..],
+            &b"metrics are served only to the peers listed in server.metrics_peers\n"[..]
+        );
+        let h = c.get("/healthz", None).await.expect("healthz");
+        assert_eq!(h.status, 200);
+    });
+}
+
 /// Presents `cert` but signs CertificateVerify with an unrelated key.
 #[derive(Debug)]
 struct WrongKey(Arc<rustls::sign::CertifiedKey>);

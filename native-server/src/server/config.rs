@@ -56,6 +56,9 @@ pub(crate) struct ServerSection {
     /// RFC 8705 §5 `mtls_endpoint_aliases`, published as given.
     #[serde(default)]
     pub(crate) mtls_endpoint_aliases: std::collections::BTreeMap<String, String>,
+    /// Peers (CIDRs) `GET /metrics` answers; others get 403. Default: loopback only.
+    #[serde(default = "default_metrics_peers")]
+    pub(crate) metrics_peers: Vec<ipnet::IpNet>,
 }
 
 impl Default for ServerSection {
@@ -66,8 +69,17 @@ impl Default for ServerSection {
             state_dir: default_state_dir(),
             www_dir: None,
             mtls_endpoint_aliases: std::collections::BTreeMap::new(),
+            metrics_peers: default_metrics_peers(),
         }
     }
+}
+
+fn default_metrics_peers() -> Vec<ipnet::IpNet> {
+    // Note: constants that parse; covered by the `minimal_defaults` unit test.
+    ["127.0.0.0/8", "::1/128"]
+        .iter()
+        .filter_map(|c| c.parse().ok())
+        .collect()
 }
 
 fn default_listen() -> SocketAddr {
@@ -388,6 +400,9 @@ mod tests {
         assert_eq!(c.server.state_dir, Path::new("/etc/cb/state"));
         assert!(c.proxy.is_none());
         assert!(c.tokens.require_binding);
+        let loopback: Vec<ipnet::IpNet> =
+            vec!["127.0.0.0/8".parse().unwrap(), "::1/128".parse().unwrap()];
+        assert_eq!(c.server.metrics_peers, loopback);
     }
 
     // Intent: an unknown key is refused with the file name and the key's name.

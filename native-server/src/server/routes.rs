@@ -262,7 +262,24 @@ async fn healthz() -> &'static str {
     "ok\n"
 }
 
-async fn metrics(State(app): State<Arc<App>>) -> Response {
+/// Prometheus text, for the peers in `server.metrics_peers` only (loopback by default): the
+/// counters tell an outsider which clients fail and how busy the server is.
+async fn metrics(State(app): State<Arc<App>>, Extension(info): Extension<ConnInfo>) -> Response {
+    let peer = info.peer.ip().to_canonical();
+    let allowed = app
+        .config
+        .server
+        .metrics_peers
+        .iter()
+        .any(|n| n.contains(&peer));
+    if !allowed {
+        tracing::info!(%peer, "GET /metrics refused: peer not in server.metrics_peers");
+        return (
+            StatusCode::FORBIDDEN,
+            "metrics are served only to the peers listed in server.metrics_peers\n",
+        )
+            .into_response();
+    }
     let mut r = app.metrics.render().into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
