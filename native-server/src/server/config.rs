@@ -249,8 +249,14 @@ fn default_header_timeout() -> u64 {
 fn default_max_connections() -> usize {
     4096
 }
+/// Default largest request head (64 KiB): core's largest access token, a forwarded certificate
+/// header and its chain header at core's limit, and 16 KiB for the rest. With less, the HTTP
+/// layer would answer 431 to requests that core decides on (and the edge worker answers with
+/// core's verdict), such as a token just over core's limit.
 fn default_max_header_bytes() -> usize {
-    16 * 1024
+    certbound_core::token::MAX_TOKEN_BYTES
+        + 2 * certbound_core::forwarded::DEFAULT_MAX_HEADER_BYTES
+        + 16 * 1024
 }
 fn default_max_body_bytes() -> usize {
     16 * 1024
@@ -476,6 +482,7 @@ mod tests {
         assert_eq!(c.server.state_dir, Path::new("/etc/cb/state"));
         assert!(c.proxy.is_none());
         assert!(c.tokens.require_binding);
+        assert_eq!(c.limits.max_header_bytes, 64 * 1024);
         assert!(c.resource.is_none());
     }
 
