@@ -11,7 +11,11 @@
 #   page       the www page in Chromium      www/setup.sh + www/build.sh + tests/page-runner/run.mjs
 #              (every kind, through Inspected, verifyChain, matchRegistration and checkToken,
 #              for the cases its public wasm API can express)
-#   server     `certbound serve` over mTLS    curl POST /oauth2/token per client case (tests/server-runner)
+#   server     `certbound serve` with curl    client cases: POST /oauth2/token over mutual TLS; token and
+#              refused forwarded cases: the protected resource (`[resource]` = the worker's settings),
+#              the certificate forwarded by a trusted proxy (`[proxy]`) as the worker gets it
+#   server-mtls the same servers              token cases over real mutual TLS with the presented
+#              certificate and its corpus key (tests/server-runner)
 #   worker     the edge worker in workerd    edge-worker/toolchain.sh + build.sh, Miniflare (tests/worker-runner)
 #              (token cases whose verdict is the same at the real clock: workerd has no test clock;
 #              refused forwarded cases, whose answer comes before any token check)
@@ -66,10 +70,10 @@ else
     echo "RUNTIME page CANNOT RUN: www/setup.sh failed (see $out/page-setup.log) or wasm-node unavailable" >&2
 fi
 
-step "server runner (certbound serve, token endpoint over mutual TLS with curl)"
+step "server runner (certbound serve with curl: token endpoint and protected resource, over mutual TLS)"
 if [ $wasm_ok = 1 ] && command -v curl >/dev/null && cargo build -q -p certbound --bin certbound; then
     node tests/server-runner/run.mjs "$out/wasm-pkg" target/debug/certbound "$out/server.json" \
-        || echo "server runner FAILED" >&2
+        "$out/server-mtls.json" || echo "server runner FAILED" >&2
 else
     echo "RUNTIME server CANNOT RUN: curl, node or the certbound build is missing" >&2
 fi
@@ -94,7 +98,7 @@ else
 fi
 
 step "comparison"
-cargo run -q -p certbound-tests --bin parity-compare -- "$out" native native-aws-lc-rs wasm-node page server worker \
+cargo run -q -p certbound-tests --bin parity-compare -- "$out" native native-aws-lc-rs wasm-node page server server-mtls worker \
     --table "$out/table.txt" \
     || status=1
 echo

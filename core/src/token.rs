@@ -74,6 +74,7 @@ pub mod claims;
 pub mod issue;
 pub mod jwk;
 pub mod jws;
+pub mod resource;
 
 use alloc::string::String;
 use alloc::sync::Arc;

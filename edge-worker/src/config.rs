@@ -5,19 +5,16 @@
 //! defaults are documented in `edge-worker/README.md`.
 
 use core::fmt;
-use std::collections::BTreeSet;
 
 use certbound_core::forwarded::CertSource;
 use certbound_core::path::TrustStore;
+use certbound_core::token::resource::{ScopeRoutes, parse_algorithms};
 use certbound_core::token::{Algorithm, DEFAULT_LEEWAY_SECS, JwkSet, MAX_LEEWAY_SECS};
 
 /// Longest accepted value of any variable: a JWKS or a trust-anchor bundle is the largest thing
 /// an operator puts into a variable; Cloudflare itself caps a variable at 5 KiB and a secret at
 /// 5 KiB, so this only guards against a binding that is not a plain variable at all.
 pub const MAX_VAR_BYTES: usize = 256 * 1024;
-
-/// Most route prefixes in `ROUTE_SCOPES`: each request scans them, so a bound keeps the scan cheap.
-pub const MAX_ROUTES: usize = 64;
 
 /// Smallest `JWKS_MIN_REFRESH_SECONDS`: a flood of tokens with random `kid`s may cause at most one
 /// JWKS fetch per this many seconds per isolate.
@@ -70,15 +67,6 @@ pub enum CryptoChoice {
     WebCrypto,
 }
 
-/// Scopes a route prefix requires.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RouteScopes {
-    /// Path prefix, starting with `/`.
-    pub prefix: String,
-    /// Every one of these must be in the token's `scope`.
-    pub scopes: Vec<String>,
-}
-
 /// The validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -95,8 +83,8 @@ pub struct Config {
     pub algorithms: Vec<Algorithm>,
     /// Clock-skew allowance for `exp`/`nbf`/`iat`.
     pub leeway_seconds: u64,
-    /// Required scopes per path prefix, longest prefix first.
-    pub routes: Vec<RouteScopes>,
+    /// Required scopes per path prefix (core's longest-prefix policy).
+    pub routes: ScopeRoutes,
     /// The signing keys.
     pub jwks: JwksConfig,
     /// Origin to forward to; `None` passes the request through to its own URL.
@@ -196,7 +184,10 @@ impl Config {
         )?;
         let algorithms = match vars.optional("TOKEN_ALGORITHMS")? {
             None => vec![Algorithm::Es256],
-            Some(text) => parse_algorithms(&text)?,
+            Some(text) => parse_algorithms(text.split(',')).map_err(|e| ConfigError::Invalid {
+                var: "TOKEN_ALGORITHMS",
+                reason: format!("{e} (comma-separated)"),
+            })?,
         };
         let leeway_seconds = vars.number("TOKEN_LEEWAY_SECONDS", DEFAULT_LEEWAY_SECS)?;
         if leeway_seconds > MAX_LEEWAY_SECS {
@@ -208,7 +199,7 @@ impl Config {
             });
         }
         let routes = match vars.optional("ROUTE_SCOPES")? {
-            None => Vec::new(),
+            None => ScopeRoutes::default(),
             Some(text) => parse_routes(&text)?,
         };
         let jwks = match (vars.optional("JWKS_JSON")?, vars.optional("JWKS_URI")?) {
@@ -284,10 +275,7 @@ impl Config {
     /// The scopes required for `path`: those of the longest matching prefix, none if no prefix
     /// matches.
     pub fn scopes_for(&self, path: &str) -> &[String] {
-        self.routes
-            .iter()
-            .find(|r| path.starts_with(r.prefix.as_str()))
-            .map_or(&[], |r| r.scopes.as_slice())
+        self.routes.scopes_for(path)
     }
 }
 
@@ -337,40 +325,9 @@ impl<F: Fn(&'static str) -> Option<String>> Vars<'_, F> {
     }
 }
 
-fn list(text: &str) -> Vec<String> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-fn parse_algorithms(text: &str) -> Result<Vec<Algorithm>, ConfigError> {
-    let mut out = Vec::new();
-    for name in list(text) {
-        let alg = Algorithm::from_name(&name).ok_or_else(|| ConfigError::Invalid {
-            var: "TOKEN_ALGORITHMS",
-            reason: format!(
-                "{:?} is not supported: expected a comma-separated list of {}",
-                clip(&name),
-                Algorithm::ALL.map(Algorithm::name).join(", ")
-            ),
-        })?;
-        if !out.contains(&alg) {
-            out.push(alg);
-        }
-    }
-    if out.is_empty() {
-        return Err(ConfigError::Invalid {
-            var: "TOKEN_ALGORITHMS",
-            reason: "empty: list at least one algorithm, e.g. ES256".into(),
-        });
-    }
-    Ok(out)
-}
-
-/// `ROUTE_SCOPES` is a JSON object `{"/prefix": ["scope", …], …}`.
-fn parse_routes(text: &str) -> Result<Vec<RouteScopes>, ConfigError> {
+/// `ROUTE_SCOPES` is a JSON object `{"/prefix": ["scope", …], …}`; core checks the prefixes and
+/// scopes and orders them.
+fn parse_routes(text: &str) -> Result<ScopeRoutes, ConfigError> {
     let invalid = |reason: String| ConfigError::Invalid {
         var: "ROUTE_SCOPES",
         reason,
@@ -380,56 +337,25 @@ fn parse_routes(text: &str) -> Result<Vec<RouteScopes>, ConfigError> {
             "not a JSON object of path prefix to scope list ({e}); example: {{\"/admin/\": [\"admin\"]}}"
         ))
     })?;
-    if map.len() > MAX_ROUTES {
-        return Err(invalid(format!(
-            "{} prefixes, over the limit of {MAX_ROUTES}",
-            map.len()
-        )));
-    }
     let mut routes = Vec::with_capacity(map.len());
     for (prefix, value) in map {
-        if !prefix.starts_with('/') {
-            return Err(invalid(format!(
-                "prefix {:?} does not start with '/'",
-                clip(&prefix)
-            )));
-        }
-        let items = value.as_array().ok_or_else(|| {
-            invalid(format!(
-                "prefix {:?}: expected a list of scope strings",
-                clip(&prefix)
-            ))
-        })?;
-        let mut scopes = BTreeSet::new();
-        for item in items {
-            let scope = item.as_str().filter(|s| is_scope_token(s)).ok_or_else(|| {
+        let items = value
+            .as_array()
+            .and_then(|items| {
+                items
+                    .iter()
+                    .map(|i| i.as_str().map(str::to_owned))
+                    .collect::<Option<Vec<String>>>()
+            })
+            .ok_or_else(|| {
                 invalid(format!(
-                    "prefix {:?}: {item} is not a scope (RFC 6749 §3.3: printable ASCII without space, '\"' or '\\\\')",
+                    "prefix {:?}: expected a list of scope strings",
                     clip(&prefix)
                 ))
             })?;
-            scopes.insert(scope.to_owned());
-        }
-        routes.push(RouteScopes {
-            prefix,
-            scopes: scopes.into_iter().collect(),
-        });
+        routes.push((prefix, items));
     }
-    // Longest prefix first: the most specific rule wins.
-    routes.sort_by(|a, b| {
-        b.prefix
-            .len()
-            .cmp(&a.prefix.len())
-            .then_with(|| a.prefix.cmp(&b.prefix))
-    });
-    Ok(routes)
-}
-
-/// RFC 6749 §3.3 `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`.
-fn is_scope_token(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b))
+    ScopeRoutes::new(routes).map_err(|e| invalid(e.to_string()))
 }
 
 /// https anywhere; plain http only to a loopback host (local development and tests).
@@ -519,7 +445,7 @@ mod tests {
             ),
             (
                 &[("TOKEN_ALGORITHMS", "ES256,none")],
-                "TOKEN_ALGORITHMS: \"none\" is not supported: expected a comma-separated list of EdDSA, ES256, ES384, PS256, RS256",
+                "TOKEN_ALGORITHMS: \"none\" is not supported: expected one or more of EdDSA, ES256, ES384, PS256, RS256 (comma-separated)",
             ),
             (
                 &[("TOKEN_LEEWAY_SECONDS", "301")],

@@ -15,6 +15,7 @@
 use core::fmt;
 
 use certbound_core::token::jwk::MAX_JWKS_BYTES;
+use certbound_core::token::resource::RouteValidators;
 use certbound_core::token::{JwkSet, Validator, ValidatorBuilderError};
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -92,12 +93,10 @@ impl<K> JwksCache<K> {
     }
 }
 
-/// Core validators for one key set: the default one and one per configured route prefix.
+/// Core validators for one key set: the default one and one per configured route prefix
+/// (core's [`RouteValidators`]).
 #[derive(Debug, Clone)]
-pub struct Validators {
-    default: Validator,
-    routes: Vec<(String, Validator)>,
-}
+pub struct Validators(RouteValidators);
 
 impl Validators {
     /// Builds the validators of `config` over `keys`.
@@ -105,31 +104,18 @@ impl Validators {
     /// # Errors
     /// [`ValidatorBuilderError`], e.g. an empty key set.
     pub fn build(config: &Config, keys: JwkSet) -> Result<Self, ValidatorBuilderError> {
-        let build = |scopes: &[String]| {
-            let mut b = Validator::builder(&*config.issuer, &*config.audience, keys.clone())
-                .algorithms(&config.algorithms)
-                .leeway_secs(config.leeway_seconds)
-                .required_scopes(scopes.iter().cloned());
-            if config.danger_allow_unbound {
-                b = b.allow_unbound();
-            }
-            b.build()
-        };
-        let default = build(&[])?;
-        let routes = config
-            .routes
-            .iter()
-            .map(|r| Ok((r.prefix.clone(), build(&r.scopes)?)))
-            .collect::<Result<_, ValidatorBuilderError>>()?;
-        Ok(Self { default, routes })
+        let mut b = Validator::builder(&*config.issuer, &*config.audience, keys)
+            .algorithms(&config.algorithms)
+            .leeway_secs(config.leeway_seconds);
+        if config.danger_allow_unbound {
+            b = b.allow_unbound();
+        }
+        RouteValidators::build(&b, &config.routes).map(Self)
     }
 
     /// The validator for `path`: the longest matching route prefix's, else the default.
     pub fn for_path(&self, path: &str) -> &Validator {
-        self.routes
-            .iter()
-            .find(|(prefix, _)| path.starts_with(prefix.as_str()))
-            .map_or(&self.default, |(_, v)| v)
+        self.0.for_path(path)
     }
 }
 

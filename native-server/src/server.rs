@@ -8,6 +8,7 @@ pub(crate) mod config;
 mod identity;
 pub(crate) mod keys;
 mod metrics;
+mod resource;
 mod routes;
 mod static_files;
 mod tls;

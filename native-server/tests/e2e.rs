@@ -961,3 +961,91 @@ fn revoked_client_certificate_is_refused() {
     assert!(log.contains("reason=\"chain_invalid\""), "{log}");
     assert!(log.to_lowercase().contains("revoked"), "{log}");
 }
+
+// Intent: with `[resource]`, `/api/` is a resource server for an external authorization server
+// (here another `certbound serve`): its tokens are accepted only over mutual TLS with the
+// certificate they are bound to, the route's scopes are required, the realm is the configured
+// one, and the server's own tokens are no longer accepted there. A broken key set stops the
+// start with the file and key named.
+#[test]
+fn resource_server_for_an_external_issuer() {
+    let as_dir = temp_dir("external-as");
+    let auth = Server::start_dev(&as_dir);
+    let pki = auth.pki_client();
+    let (token, jwks) = rt().block_on(async {
+        let token = get_token(&auth, &pki, "dev-pki-client").await;
+        let mut c = auth.connect(None).await.expect("connect");
+        let jwks = c.get("/oauth2/jwks", None).await.expect("jwks");
+        assert_eq!(jwks.status, 200);
+        (token, body(&jwks))
+    });
+    let issuer = format!("https://localhost:{}", auth.addr.port());
+    let resource = format!(
+        "\n[resource]\nissuer = \"{issuer}\"\naudience = \"{issuer}/api\"\n\
+         algorithms = [\"ES256\"]\nleeway_secs = 30\njwks_file = \"as-jwks.json\"\n\
+         realm = \"rs\"\n\n[resource.route_scopes]\n\"/api/admin/\" = [\"admin\"]\n"
+    );
+    let (dir, cfg) = edited_config("resource", |t| format!("{t}{resource}"));
+    let jwks_path = dir.join("as-jwks.json");
+
+    // Without the key set the server does not start, and says which file and key.
+    let out = Command::new(env!("CARGO_BIN_EXE_certbound"))
+        .args(["serve", "--config", cfg.to_str().expect("utf-8")])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with(&format!(
+            "certbound: {}: `resource.jwks_file`: {}: ",
+            cfg.display(),
+            jwks_path.display()
+        )),
+        "{err}"
+    );
+
+    std::fs::write(&jwks_path, &jwks).expect("write jwks");
+    let rs = Server::start_config(&cfg, &dir);
+    let own_client = rs.pki_client();
+    rt().block_on(async {
+        let mut c = rs.connect(Some(&pki)).await.expect("connect");
+        let w = c.get("/api/whoami", Some(&token)).await.expect("whoami");
+        assert_eq!(w.status, 200, "{}", body(&w));
+        assert_eq!(w.json()["iss"], issuer.as_str());
+        assert_eq!(w.json()["certificate"]["x5t#S256"], x5t(&pki).as_str());
+        assert_eq!(w.json()["certificate"]["via"], "tls");
+
+        let w = c.get("/api/admin/users", Some(&token)).await.expect("admin");
+        assert_eq!(w.status, 403);
+        assert_eq!(
+            w.header("www-authenticate"),
+            Some(r#"Bearer realm="rs", error="insufficient_scope", error_description="The access token does not grant the scope this request needs", scope="admin""#)
+        );
+        let w = c
+            .get(&format!("/api/whoami?access_token={token}"), None)
+            .await
+            .expect("query");
+        assert_eq!(w.status, 400);
+
+        let mut c = rs.connect(None).await.expect("connect");
+        let w = c.get("/api/whoami", Some(&token)).await.expect("whoami");
+        assert_eq!(
+            (w.status, w.header("www-authenticate")),
+            (401, Some(r#"Bearer realm="rs", error="invalid_token", error_description="The access token is bound to a client certificate; present it over mutual TLS""#))
+        );
+
+        let mut c = rs.connect(Some(&own_client)).await.expect("connect");
+        let w = c.get("/api/whoami", Some(&token)).await.expect("whoami");
+        assert_eq!(
+            (w.status, w.header("www-authenticate")),
+            (401, Some(r#"Bearer realm="rs", error="invalid_token", error_description="The access token is bound to a different client certificate""#))
+        );
+        // The resource server's own tokens are not signed by the configured issuer's keys.
+        let own = get_token(&rs, &own_client, "dev-pki-client").await;
+        let w = c.get("/api/whoami", Some(&own)).await.expect("whoami");
+        assert_eq!(
+            (w.status, w.header("www-authenticate")),
+            (401, Some(r#"Bearer realm="rs", error="invalid_token", error_description="The access token is not signed by a trusted key""#))
+        );
+    });
+}

@@ -313,6 +313,7 @@ pub fn file_refs(cases: &[Case]) -> Vec<String> {
 }
 
 /// A case that cannot be evaluated (a corpus defect), becoming a [`HARNESS_CODE`] verdict.
+#[derive(Debug, Clone)]
 pub(crate) struct Harness(pub(crate) String);
 
 /// Parses a case input of a kind into its typed form.

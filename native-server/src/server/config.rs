@@ -6,6 +6,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use certbound_core::token::resource::{ScopeRoutes, parse_algorithms};
 use serde::Deserialize;
 
 /// Default listen address of `certbound serve`.
@@ -25,6 +26,9 @@ pub(crate) struct Config {
     /// Access-token issuance.
     #[serde(default)]
     pub(crate) tokens: TokenSection,
+    /// `/api/` as a resource server for an external authorization server (absent: `/api/`
+    /// accepts this server's own tokens).
+    pub(crate) resource: Option<ResourceSection>,
     /// Connection and request limits.
     #[serde(default)]
     pub(crate) limits: LimitsSection,
@@ -178,6 +182,43 @@ fn default_skew() -> u64 {
     30
 }
 
+/// `[resource]`: `/api/` accepts tokens of an external authorization server, with the edge
+/// worker's options (`TOKEN_ISSUER` → `issuer`, `TOKEN_AUDIENCE` → `audience`,
+/// `TOKEN_ALGORITHMS` → `algorithms`, `TOKEN_LEEWAY_SECONDS` → `leeway_secs`, `JWKS_JSON` →
+/// `jwks_file`, `DANGER_ALLOW_UNBOUND_TOKENS` → `require_binding = false`, `ROUTE_SCOPES` →
+/// `route_scopes`, `AUTH_REALM` → `realm`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ResourceSection {
+    /// The authorization server's issuer: the token's exact `iss`.
+    pub(crate) issuer: String,
+    /// This API's identifier, which the token's `aud` must contain.
+    pub(crate) audience: String,
+    /// Accepted JWS algorithms (core `Algorithm` names), default `["ES256"]`.
+    #[serde(default = "default_algorithms")]
+    pub(crate) algorithms: Vec<String>,
+    /// Clock-skew allowance for `exp`/`nbf`/`iat` in seconds (core's default 60, at most 300).
+    #[serde(default = "default_leeway")]
+    pub(crate) leeway_secs: u64,
+    /// The authorization server's JWK Set, a JSON file read at start.
+    pub(crate) jwks_file: PathBuf,
+    /// Refuse tokens without `cnf` (default `true`).
+    #[serde(default = "default_true")]
+    pub(crate) require_binding: bool,
+    /// Path prefix → scopes a token must all grant; the longest matching prefix decides.
+    #[serde(default)]
+    pub(crate) route_scopes: std::collections::BTreeMap<String, Vec<String>>,
+    /// `realm` of the `WWW-Authenticate` challenge of `/api/` (default `certbound`).
+    pub(crate) realm: Option<String>,
+}
+
+fn default_algorithms() -> Vec<String> {
+    vec!["ES256".to_owned()]
+}
+fn default_leeway() -> u64 {
+    certbound_core::token::DEFAULT_LEEWAY_SECS
+}
+
 /// `[limits]`
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -220,8 +261,14 @@ fn default_header_timeout() -> u64 {
 fn default_max_connections() -> usize {
     4096
 }
+/// Default largest request head (64 KiB): core's largest access token, a forwarded certificate
+/// header and its chain header at core's limit, and 16 KiB for the rest. With less, the HTTP
+/// layer would answer 431 to requests that core decides on (and the edge worker answers with
+/// core's verdict), such as a token just over core's limit.
 fn default_max_header_bytes() -> usize {
-    16 * 1024
+    certbound_core::token::MAX_TOKEN_BYTES
+        + 2 * certbound_core::forwarded::DEFAULT_MAX_HEADER_BYTES
+        + 16 * 1024
 }
 fn default_max_body_bytes() -> usize {
     16 * 1024
@@ -314,6 +361,9 @@ impl Config {
         abs(&mut c.tls.private_key);
         c.tls.trust_anchors.iter_mut().for_each(abs);
         c.tls.crls.iter_mut().for_each(abs);
+        if let Some(r) = c.resource.as_mut() {
+            abs(&mut r.jwks_file);
+        }
         c.check()?;
         Ok(c)
     }
@@ -363,6 +413,9 @@ impl Config {
                 "must list at least one CIDR (remove [proxy] to disable forwarding)",
             );
         }
+        if let Some(r) = &self.resource {
+            self.check_resource(r)?;
+        }
         for (i, u) in self.users.iter().enumerate() {
             if argon2::PasswordHash::new(&u.password_hash).is_err() {
                 return Err(ConfigError::new(
@@ -371,6 +424,47 @@ impl Config {
                     "is not an Argon2 PHC string (`$argon2id$v=19$m=…`)",
                 ));
             }
+        }
+        Ok(())
+    }
+
+    fn check_resource(&self, r: &ResourceSection) -> Result<(), ConfigError> {
+        let err = |k: &str, m: String| Err(ConfigError::new(&self.path, k, m));
+        if r.issuer.trim().is_empty() {
+            return err(
+                "resource.issuer",
+                "is empty: set the authorization server's issuer".into(),
+            );
+        }
+        if r.audience.trim().is_empty() {
+            return err(
+                "resource.audience",
+                "is empty: set this API's identifier as the issuer puts it in aud".into(),
+            );
+        }
+        if let Err(e) = parse_algorithms(r.algorithms.iter().map(String::as_str)) {
+            return err("resource.algorithms", e.to_string());
+        }
+        let max_leeway = certbound_core::token::MAX_LEEWAY_SECS;
+        if r.leeway_secs > max_leeway {
+            return err(
+                "resource.leeway_secs",
+                format!(
+                    "{} is over the maximum of {max_leeway} seconds",
+                    r.leeway_secs
+                ),
+            );
+        }
+        if let Err(e) = ScopeRoutes::new(r.route_scopes.clone()) {
+            return err("resource.route_scopes", e.to_string());
+        }
+        if let Some(realm) = &r.realm
+            && (realm.is_empty() || !realm.bytes().all(|b| (0x20..0x7f).contains(&b)))
+        {
+            return err(
+                "resource.realm",
+                "must be printable ASCII, not empty".into(),
+            );
         }
         Ok(())
     }
@@ -403,6 +497,8 @@ mod tests {
         let loopback: Vec<ipnet::IpNet> =
             vec!["127.0.0.0/8".parse().unwrap(), "::1/128".parse().unwrap()];
         assert_eq!(c.server.metrics_peers, loopback);
+        assert_eq!(c.limits.max_header_bytes, 64 * 1024);
+        assert!(c.resource.is_none());
     }
 
     // Intent: an unknown key is refused with the file name and the key's name.

@@ -40,8 +40,9 @@ pub(crate) enum Presented {
     Absent,
     /// One was presented and parsed.
     Cert(Arc<ClientCert>),
-    /// One was presented but core refused it (the reason is for the log only).
-    Invalid(Arc<str>),
+    /// One was presented but core refused it (the detail is for the log only; clients get
+    /// core's fixed answer for it).
+    Invalid(Arc<certbound_core::Error>),
 }
 
 impl Presented {
@@ -64,7 +65,7 @@ impl Presented {
                 chain,
                 via: Via::Tls,
             })),
-            Err(e) => Self::Invalid(Arc::from(e.to_string())),
+            Err(e) => Self::Invalid(Arc::new(e)),
         }
     }
 
@@ -105,17 +106,12 @@ impl Proxy {
     }
 
     fn decode(&self, headers: &HeaderMap) -> Presented {
-        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        let mut pairs: Vec<(&str, String)> = Vec::new();
         for n in self.source.header_names() {
             for v in headers.get_all(n) {
-                match v.to_str() {
-                    Ok(v) => pairs.push((n, v)),
-                    Err(_) => {
-                        return Presented::Invalid(Arc::from(format!(
-                            "forwarded header {n} is not visible ASCII"
-                        )));
-                    }
-                }
+                // Field values are bytes; read them as Latin-1 (what a fetch `Headers` object,
+                // and so the edge worker, sees) and let core refuse what is not its encoding.
+                pairs.push((n, v.as_bytes().iter().copied().map(char::from).collect()));
             }
         }
         match forwarded::decode(&self.source, pairs.as_slice(), &Limits::default()) {
@@ -128,7 +124,7 @@ impl Proxy {
                     via: Via::Forwarded,
                 }))
             }
-            Err(e) => Presented::Invalid(Arc::from(e.to_string())),
+            Err(e) => Presented::Invalid(Arc::new(e)),
         }
     }
 }

@@ -30,6 +30,7 @@ use tower::ServiceExt as _;
 use super::config::Config;
 use super::identity::{self, Presented, Proxy, Via};
 use super::metrics::Metrics;
+use super::resource::{DEFAULT_REALM, Resource};
 use super::tokens::{Tokens, ValidatorSettings};
 use super::users::Users;
 use super::{ConnInfo, static_files};
@@ -48,6 +49,8 @@ pub(crate) struct App {
     pub(crate) auth_options: AuthOptions,
     pub(crate) proxy: Option<Proxy>,
     pub(crate) tokens: Tokens,
+    /// `[resource]`: `/api/` validates an external issuer's tokens.
+    pub(crate) resource: Option<Resource>,
 }
 
 impl App {
@@ -107,6 +110,10 @@ impl App {
                 trusted: p.trusted_peers.clone(),
             }),
         };
+        let resource = match &config.resource {
+            None => None,
+            Some(r) => Some(Resource::load(&config.path, r)?),
+        };
         let tokens = Tokens::open(
             &config.server.state_dir,
             ValidatorSettings {
@@ -128,6 +135,7 @@ impl App {
             trust,
             proxy,
             tokens,
+            resource,
             config,
         })
     }
@@ -297,8 +305,9 @@ async fn fallback(State(app): State<Arc<App>>, method: Method, req: Request) -> 
     }
 }
 
-/// `realm` of every `WWW-Authenticate` challenge.
-const REALM: &str = "certbound";
+/// `realm` of the token endpoint's `WWW-Authenticate` challenges (and of `/api/`'s, unless
+/// `[resource]` sets one).
+const REALM: &str = DEFAULT_REALM;
 
 /// Largest number of form parameters read from a token or introspection request.
 pub(crate) const MAX_FORM_PARAMS: usize = 32;
@@ -338,10 +347,10 @@ fn token_error(e: &TokenEndpointError) -> Response {
 }
 
 /// An RFC 6750 §3 answer exactly as core renders it.
-fn bearer_error(e: &BearerError) -> Response {
+fn bearer_error(e: &BearerError, realm: &str) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNAUTHORIZED);
     let mut r = status.into_response();
-    if let Ok(v) = HeaderValue::from_str(&e.www_authenticate(Some(REALM))) {
+    if let Ok(v) = HeaderValue::from_str(&e.www_authenticate(Some(realm))) {
         r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
     }
     r.headers_mut()
@@ -691,8 +700,11 @@ fn active_json(v: Result<ValidToken, certbound_core::Error>) -> serde_json::Valu
     m
 }
 
-/// Everything under `/api/`: a valid token bound to this connection's certificate, else the
-/// RFC 6750 answer core builds. `GET /api/whoami` says who the token and certificate are.
+/// Everything under `/api/`: a valid token bound to the request's certificate, else the
+/// RFC 6750 answer core builds. The token is this server's own, or with `[resource]` one of the
+/// configured issuer (validated for the path's route scopes). The checks run in the edge
+/// worker's order: token in the query, `Authorization`, presented certificate, token.
+/// `GET /api/whoami` says who the token and certificate are.
 async fn api(
     State(app): State<Arc<App>>,
     Extension(presented): Extension<Presented>,
@@ -700,14 +712,23 @@ async fn api(
     uri: axum::http::Uri,
     headers: HeaderMap,
 ) -> Response {
+    let realm = app.resource.as_ref().map_or(REALM, |r| r.realm.as_str());
+    // RFC 6750 §2.3 (URI query parameter) is not supported: a token in a URL ends up in logs.
+    if uri.query().is_some_and(|q| {
+        serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+            .is_ok_and(|pairs| pairs.iter().any(|(k, _)| k == "access_token"))
+    }) {
+        app.metrics.auth_failure("malformed_request");
+        return bearer_error(&BearerError::malformed_request(), realm);
+    }
     let mut auth = headers.get_all(header::AUTHORIZATION).iter();
     let value = match (auth.next(), auth.next()) {
         (None, _) => None,
         (Some(v), None) => match v.to_str() {
             Ok(v) => Some(v),
-            Err(_) => return bearer_error(&BearerError::malformed_request()),
+            Err(_) => return bearer_error(&BearerError::malformed_request(), realm),
         },
-        (Some(_), Some(_)) => return bearer_error(&BearerError::malformed_request()),
+        (Some(_), Some(_)) => return bearer_error(&BearerError::malformed_request(), realm),
     };
     let token = match oauth::bearer_token(value) {
         Ok(t) => t,
@@ -717,21 +738,31 @@ async fn api(
             } else {
                 "malformed_request"
             });
-            return bearer_error(&e);
+            return bearer_error(&e, realm);
         }
     };
+    if let Presented::Invalid(e) = &presented {
+        // A certificate was presented (or forwarded by a trusted proxy) but core refused it:
+        // refused like the worker refuses it, never treated as "no certificate".
+        app.metrics.auth_failure("certificate_invalid");
+        return bearer_error(&BearerError::from_error(e), realm);
+    }
     let cert = presented.cert();
     let x5t = cert.map(|c| c.leaf.x5t_s256());
-    let keys = app.tokens.current();
-    let valid = match keys
-        .validator
-        .validate(&AwsLcRs, token, x5t.as_ref(), UnixTime::now())
-    {
+    let own_keys;
+    let validator = match &app.resource {
+        Some(r) => r.validators.for_path(uri.path()),
+        None => {
+            own_keys = app.tokens.current();
+            &own_keys.validator
+        }
+    };
+    let valid = match validator.validate(&AwsLcRs, token, x5t.as_ref(), UnixTime::now()) {
         Ok(t) => t,
         Err(e) => {
             app.metrics.auth_failure("invalid_token");
             tracing::info!(error = %e, "access token refused");
-            return bearer_error(&BearerError::from_error(&e));
+            return bearer_error(&BearerError::from_error(&e), realm);
         }
     };
     match (method, uri.path()) {

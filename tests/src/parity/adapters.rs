@@ -113,16 +113,31 @@ pub enum AdapterRequest {
         /// Its private key (PKCS#8 PEM).
         key_pem: Option<String>,
     },
-    /// A request to a protected resource, sent to the worker configured by `config`: for token
-    /// cases `Authorization` and an RFC 9440 `Client-Cert` for the presented certificate; for
-    /// forwarded cases the proxy's headers as given (repeated lines stay repeated).
+    /// A request to a protected resource, sent to the worker or server configured by `config`:
+    /// for token cases `Authorization` and an RFC 9440 `Client-Cert` for the presented
+    /// certificate; for forwarded cases the proxy's headers as given (repeated lines stay
+    /// repeated). The server gets them from a trusted proxy address.
     Resource {
         /// Case id.
         id: String,
-        /// Index into [`WorkerPlan::configs`].
+        /// Index into [`WorkerPlan::configs`] or [`ServerPlan::resource_configs`].
         config: usize,
         /// Header lines, in order.
         headers: Vec<(String, String)>,
+    },
+    /// A request to the protected resource of the server configured by `config`, over mutual
+    /// TLS with this certificate (no forwarded-certificate header).
+    ResourceTls {
+        /// Case id.
+        id: String,
+        /// Index into [`ServerPlan::resource_configs`].
+        config: usize,
+        /// Header lines (`Authorization`), in order.
+        headers: Vec<(String, String)>,
+        /// The TLS client certificate (PEM); `None` sends none.
+        cert_pem: Option<String>,
+        /// Its private key (PKCS#8 PEM).
+        key_pem: Option<String>,
     },
     /// The adapter's API cannot express this case.
     NotApplicable {
@@ -390,20 +405,42 @@ pub struct ServerDirs {
     pub state: String,
 }
 
-/// The server runner's plan: the `certbound.toml` to start `certbound serve` with (the corpus
-/// registrations, root and server certificate) and one request per case.
+impl ServerDirs {
+    /// The absolute path of a corpus file name (`shared:` names resolve to the shared data).
+    fn path(&self, name: &str) -> String {
+        match name.strip_prefix(super::SHARED_PREFIX) {
+            Some(rest) => format!("{}/{rest}", self.shared),
+            None => format!("{}/{name}", self.corpus),
+        }
+    }
+}
+
+/// The server runner's plan: the `certbound.toml` of the token-endpoint server (the corpus
+/// registrations, root and server certificate), the protected-resource configurations, and
+/// one request per case for each of the runner's two runtimes.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ServerPlan {
-    /// The configuration file's text.
+    /// The token-endpoint server's configuration file.
     pub config_toml: String,
-    /// Token-endpoint requests for the `client` cases the server can express.
+    /// Protected-resource server configurations (`[resource]` with the case's validator
+    /// settings, and `[proxy]` trusting loopback for certificates forwarded in headers), indexed
+    /// by the `config` of [`AdapterRequest::Resource`] and [`AdapterRequest::ResourceTls`].
+    pub resource_configs: Vec<String>,
+    /// Runtime `server`, one per case: `client` cases at the token endpoint over mutual TLS;
+    /// `token` and refused `forwarded` cases at the protected resource, the certificate
+    /// forwarded by a trusted proxy exactly as the worker gets it.
     pub requests: Vec<AdapterRequest>,
+    /// Runtime `server-mtls`, one per case: `token` cases at the protected resource over real
+    /// mutual TLS with the presented certificate and its corpus key (no forwarded header).
+    pub mtls_requests: Vec<AdapterRequest>,
 }
 
 /// The registrations file every expressible client case uses.
 const REGISTRATIONS: &str = "pki/registrations.json";
 /// The trust anchors of the server configuration.
 const ANCHORS: &str = "pki/root.pem";
+/// Peers the protected-resource server trusts to forward certificates: the runner itself.
+const LOOPBACK_PEERS: &str = "[\"127.0.0.1/32\", \"::1/128\"]";
 
 /// Plans the server runner. `now` is the server's real clock (UNIX seconds): a case whose
 /// verdict core would change between the case time and `now` is not applicable, since the
@@ -418,29 +455,77 @@ pub fn server_plan(
     now: u64,
 ) -> Result<ServerPlan, String> {
     let config_toml = server_config(files, dirs)?;
-    let requests = cases
-        .iter()
-        .map(|c| {
-            server_request(c, files, now).unwrap_or_else(|Harness(reason)| {
-                AdapterRequest::NotApplicable {
-                    id: c.id.clone(),
-                    reason,
+    let mut resource_configs = Vec::new();
+    let mut requests = Vec::new();
+    let mut mtls_requests = Vec::new();
+    let not_applicable = |c: &Case, Harness(reason)| AdapterRequest::NotApplicable {
+        id: c.id.clone(),
+        reason,
+    };
+    for c in cases {
+        let (request, mtls) = match c.kind {
+            Kind::Client => (
+                server_request(c, files, now),
+                Err(na(
+                    "server-mtls covers protected-resource (token) cases only",
+                )),
+            ),
+            Kind::Token | Kind::Forwarded => match resource_case(c, files, now) {
+                Err(e) => (Err(e.clone()), Err(e)),
+                Ok(rc) => {
+                    let config = intern(
+                        &mut resource_configs,
+                        server_resource_config(&rc.settings, dirs, true),
+                    );
+                    let request = AdapterRequest::Resource {
+                        id: c.id.clone(),
+                        config,
+                        headers: rc.headers,
+                    };
+                    let mtls = match rc.tls {
+                        None => Err(na(
+                            "a forwarded-header case: only a proxy forwards certificates in headers",
+                        )),
+                        Some(Err(e)) => Err(e),
+                        Some(Ok(tls)) => Ok(AdapterRequest::ResourceTls {
+                            id: c.id.clone(),
+                            config: intern(
+                                &mut resource_configs,
+                                server_resource_config(&rc.settings, dirs, false),
+                            ),
+                            headers: tls.headers,
+                            cert_pem: tls.cert_pem,
+                            key_pem: tls.key_pem,
+                        }),
+                    };
+                    (Ok(request), mtls)
                 }
-            })
-        })
-        .collect();
+            },
+            Kind::Inspect | Kind::Path => {
+                let e = na("the server runner covers client, token and forwarded cases");
+                (Err(e.clone()), Err(e))
+            }
+        };
+        requests.push(request.unwrap_or_else(|e| not_applicable(c, e)));
+        mtls_requests.push(mtls.unwrap_or_else(|e| not_applicable(c, e)));
+    }
     Ok(ServerPlan {
         config_toml,
+        resource_configs,
         requests,
+        mtls_requests,
+    })
+}
+
+/// The index of `item` in `items`, appended if new.
+fn intern<T: PartialEq>(items: &mut Vec<T>, item: T) -> usize {
+    items.iter().position(|x| *x == item).unwrap_or_else(|| {
+        items.push(item);
+        items.len() - 1
     })
 }
 
 fn server_request(c: &Case, files: &Files, now: u64) -> Result<AdapterRequest, Harness> {
-    if c.kind != Kind::Client {
-        return Err(na(
-            "the server runner covers the token endpoint (client cases) only",
-        ));
-    }
     let i: ClientInput = input(c)?;
     if i.registrations.file_name() != Some(REGISTRATIONS) {
         return Err(na("registrations other than the server's configured set"));
@@ -453,32 +538,15 @@ fn server_request(c: &Case, files: &Files, now: u64) -> Result<AdapterRequest, H
             "authentication options the server does not take per request",
         ));
     }
-    // The verdict must not depend on the clock: the server uses its own.
-    let mut at_now = c.clone();
-    at_now.time = now;
-    let v = evaluate(&at_now, files);
-    if v.ok != c.expect.ok || v.oauth != c.expect.oauth {
-        return Err(na("the verdict differs at the server's real time"));
-    }
+    same_at_now(c, files, now)?;
     let (cert_pem, key_pem) = match &i.leaf {
         None => (None, None),
         Some(leaf) => {
-            let name = leaf
-                .file_name()
-                .ok_or_else(|| na("an inline certificate"))?;
-            let key = name
-                .strip_suffix(".pem")
-                .map(|stem| format!("{stem}.key"))
-                .filter(|k| files.contains_key(k))
-                .ok_or_else(|| na("no private key for this certificate in the corpus"))?;
-            let mut pem = leaf.text(files).map_err(Harness)?;
+            let (mut pem, key) = with_key(leaf, files)?;
             for ch in &i.chain {
                 pem.push_str(&ch.text(files).map_err(Harness)?);
             }
-            (
-                Some(pem),
-                Some(Data::file(&key).text(files).map_err(Harness)?),
-            )
+            (Some(pem), Some(key))
         }
     };
     Ok(AdapterRequest::TokenEndpoint {
@@ -489,9 +557,68 @@ fn server_request(c: &Case, files: &Files, now: u64) -> Result<AdapterRequest, H
     })
 }
 
+/// The verdict must not depend on the clock: the server and the worker use their own.
+fn same_at_now(c: &Case, files: &Files, now: u64) -> Result<(), Harness> {
+    let mut at_now = c.clone();
+    at_now.time = now;
+    let v = evaluate(&at_now, files);
+    if v.ok != c.expect.ok || v.oauth != c.expect.oauth {
+        return Err(na(
+            "the verdict differs at the real time (the server and workerd have no test clock)",
+        ));
+    }
+    Ok(())
+}
+
+/// A corpus certificate file's PEM text and its private key (`<name>.key`), for mutual TLS.
+fn with_key(cert: &Data, files: &Files) -> Result<(String, String), Harness> {
+    let name = cert
+        .file_name()
+        .ok_or_else(|| na("an inline certificate"))?;
+    let key = name
+        .strip_suffix(".pem")
+        .map(|stem| format!("{stem}.key"))
+        .filter(|k| files.contains_key(k))
+        .ok_or_else(|| na("no private key for this certificate in the corpus"))?;
+    Ok((
+        cert.text(files).map_err(Harness)?,
+        Data::file(&key).text(files).map_err(Harness)?,
+    ))
+}
+
 /// A TOML basic string (JSON string escapes are valid TOML escapes).
 fn toml_str(s: &str) -> String {
     serde_json::Value::from(s).to_string()
+}
+
+/// A TOML array of basic strings.
+fn toml_list<S: AsRef<str>>(items: &[S]) -> String {
+    let items: Vec<String> = items.iter().map(|s| toml_str(s.as_ref())).collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// `[server]` and `[tls]` of every runner configuration: loopback, ephemeral port, the corpus
+/// server certificate, client certificates asked for but optional.
+fn server_head(dirs: &ServerDirs) -> String {
+    let mut t = String::new();
+    t.push_str("# Generated by the parity server runner from tests/corpus.\n");
+    t.push_str("[server]\nlisten = \"127.0.0.1:0\"\nissuer = \"https://localhost\"\n");
+    t.push_str(&format!("state_dir = {}\n\n", toml_str(&dirs.state)));
+    t.push_str("[tls]\n");
+    t.push_str(&format!(
+        "certificate = {}\n",
+        toml_str(&dirs.path("pki/server-tls.pem"))
+    ));
+    t.push_str(&format!(
+        "private_key = {}\n",
+        toml_str(&dirs.path("pki/server-tls.key"))
+    ));
+    t.push_str("client_auth = \"optional\"\n");
+    t.push_str(&format!(
+        "trust_anchors = [{}]\n",
+        toml_str(&dirs.path(ANCHORS))
+    ));
+    t
 }
 
 fn server_config(files: &Files, dirs: &ServerDirs) -> Result<String, String> {
@@ -501,25 +628,7 @@ fn server_config(files: &Files, dirs: &ServerDirs) -> Result<String, String> {
         .get("clients")
         .and_then(serde_json::Value::as_array)
         .ok_or("registrations: no clients array")?;
-    let path = |name: &str| match name.strip_prefix(super::SHARED_PREFIX) {
-        Some(rest) => format!("{}/{rest}", dirs.shared),
-        None => format!("{}/{name}", dirs.corpus),
-    };
-    let mut t = String::new();
-    t.push_str("# Generated by the parity server runner from tests/corpus.\n");
-    t.push_str("[server]\nlisten = \"127.0.0.1:0\"\nissuer = \"https://localhost\"\n");
-    t.push_str(&format!("state_dir = {}\n\n", toml_str(&dirs.state)));
-    t.push_str("[tls]\n");
-    t.push_str(&format!(
-        "certificate = {}\n",
-        toml_str(&path("pki/server-tls.pem"))
-    ));
-    t.push_str(&format!(
-        "private_key = {}\n",
-        toml_str(&path("pki/server-tls.key"))
-    ));
-    t.push_str("client_auth = \"optional\"\n");
-    t.push_str(&format!("trust_anchors = [{}]\n", toml_str(&path(ANCHORS))));
+    let mut t = server_head(dirs);
     for client in clients {
         let obj = client
             .as_object()
@@ -535,13 +644,13 @@ fn server_config(files: &Files, dirs: &ServerDirs) -> Result<String, String> {
                         .map(|x| {
                             let s = x.as_str().unwrap_or_default();
                             if k == "certificates" {
-                                toml_str(&path(s))
+                                dirs.path(s)
                             } else {
-                                toml_str(s)
+                                s.to_owned()
                             }
                         })
                         .collect();
-                    format!("[{}]", items.join(", "))
+                    toml_list(&items)
                 }
                 other => return Err(format!("registrations: unsupported value {other}")),
             };
@@ -549,6 +658,39 @@ fn server_config(files: &Files, dirs: &ServerDirs) -> Result<String, String> {
         }
     }
     Ok(t)
+}
+
+/// A protected-resource server for `s`: `[resource]` says what the worker's variables say;
+/// with `proxy`, `[proxy]` trusts the runner (loopback) to forward certificates in the
+/// source's headers, without it the certificate is the TLS handshake's.
+fn server_resource_config(s: &ResourceSettings, dirs: &ServerDirs, proxy: bool) -> String {
+    let mut t = server_head(dirs);
+    if proxy {
+        t.push_str(&format!(
+            "\n[proxy]\nsource = {}\ntrusted_peers = {LOOPBACK_PEERS}\n",
+            toml_str(&s.source)
+        ));
+    }
+    t.push_str("\n[resource]\n");
+    t.push_str(&format!("issuer = {}\n", toml_str(&s.issuer)));
+    t.push_str(&format!("audience = {}\n", toml_str(&s.audience)));
+    t.push_str(&format!("algorithms = {}\n", toml_list(&s.algorithms)));
+    if let Some(l) = s.leeway {
+        t.push_str(&format!("leeway_secs = {l}\n"));
+    }
+    t.push_str(&format!(
+        "jwks_file = {}\n",
+        toml_str(&dirs.path(&s.jwks_file))
+    ));
+    t.push_str(&format!("require_binding = {}\n", !s.allow_unbound));
+    t.push_str(&format!("realm = {}\n", toml_str(super::REALM)));
+    if !s.required_scopes.is_empty() {
+        t.push_str(&format!(
+            "\n[resource.route_scopes]\n\"/\" = {}\n",
+            toml_list(&s.required_scopes)
+        ));
+    }
+    t
 }
 
 /// The worker runner's plan: the distinct worker configurations (`[vars]`) and one
@@ -561,26 +703,28 @@ pub struct WorkerPlan {
     pub requests: Vec<AdapterRequest>,
 }
 
-/// Plans the worker runner: each `token` case becomes a request to a worker whose variables
-/// say what the case's validator says (issuer, audience, algorithms, leeway, JWKS, binding,
-/// scopes) with `CERT_SOURCE=rfc9440` for the presented certificate; each refused `forwarded`
-/// case a request with the proxy's headers to a worker with that `CERT_SOURCE`. `now` is the worker's
-/// clock (workerd's `Date.now()`): cases whose verdict would change between the case time and
-/// `now` are not applicable.
+/// Plans the worker runner: each case [`resource_case`] selects becomes a request to a worker
+/// whose variables say what the case's validator says (issuer, audience, algorithms, leeway,
+/// JWKS, binding, scopes, certificate source, realm). `now` is the worker's clock (workerd's
+/// `Date.now()`): cases whose verdict would change between the case time and `now` are not
+/// applicable.
 pub fn worker_plan(cases: &[Case], files: &Files, now: u64) -> WorkerPlan {
     let mut configs: Vec<std::collections::BTreeMap<String, String>> = Vec::new();
     let mut requests = Vec::new();
     for c in cases {
-        let r = worker_request(c, files, now).map(|(vars, headers)| {
-            let config = configs.iter().position(|v| *v == vars).unwrap_or_else(|| {
-                configs.push(vars);
-                configs.len() - 1
-            });
-            AdapterRequest::Resource {
-                id: c.id.clone(),
-                config,
-                headers,
+        let r = resource_case(c, files, now).and_then(|rc| {
+            if rc.headers.iter().any(|(_, v)| v.is_empty()) {
+                // Miniflare's dispatchFetch (undici → workerd) drops empty field values.
+                return Err(na(
+                    "an empty header value, which the Miniflare transport drops",
+                ));
             }
+            let vars = worker_vars(&rc.settings, files)?;
+            Ok(AdapterRequest::Resource {
+                id: c.id.clone(),
+                config: intern(&mut configs, vars),
+                headers: rc.headers,
+            })
         });
         requests.push(
             r.unwrap_or_else(|Harness(reason)| AdapterRequest::NotApplicable {
@@ -592,43 +736,106 @@ pub fn worker_plan(cases: &[Case], files: &Files, now: u64) -> WorkerPlan {
     WorkerPlan { configs, requests }
 }
 
-type WorkerRequest = (
-    std::collections::BTreeMap<String, String>,
-    Vec<(String, String)>,
-);
+/// The worker's variables for `s`.
+fn worker_vars(
+    s: &ResourceSettings,
+    files: &Files,
+) -> Result<std::collections::BTreeMap<String, String>, Harness> {
+    let mut vars = std::collections::BTreeMap::new();
+    vars.insert("CERT_SOURCE".into(), s.source.clone());
+    vars.insert("TOKEN_ISSUER".into(), s.issuer.clone());
+    vars.insert("TOKEN_AUDIENCE".into(), s.audience.clone());
+    vars.insert("TOKEN_ALGORITHMS".into(), s.algorithms.join(","));
+    vars.insert(
+        "JWKS_JSON".into(),
+        Data::file(&s.jwks_file).text(files).map_err(Harness)?,
+    );
+    vars.insert("AUTH_REALM".into(), super::REALM.into());
+    if let Some(l) = s.leeway {
+        vars.insert("TOKEN_LEEWAY_SECONDS".into(), l.to_string());
+    }
+    if s.allow_unbound {
+        vars.insert("DANGER_ALLOW_UNBOUND_TOKENS".into(), "true".into());
+    }
+    if !s.required_scopes.is_empty() {
+        vars.insert(
+            "ROUTE_SCOPES".into(),
+            serde_json::json!({ "/": s.required_scopes }).to_string(),
+        );
+    }
+    Ok(vars)
+}
 
 /// The issuer, audience and key set of the corpus's token cases (`pki/jwks.json`).
 const CORPUS_ISSUER: &str = "https://as.parity.example";
 const CORPUS_AUDIENCE: &str = "https://rs.parity.example";
 const CORPUS_JWKS: &str = "pki/jwks.json";
 
-fn worker_request(c: &Case, files: &Files, now: u64) -> Result<WorkerRequest, Harness> {
+/// How a protected resource is configured for one case. The worker's variables and the
+/// server's `[resource]` / `[proxy]` are both written from this, so they say the same thing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ResourceSettings {
+    /// Core's certificate source name.
+    source: String,
+    issuer: String,
+    audience: String,
+    /// JWS names, as the case lists them.
+    algorithms: Vec<String>,
+    /// Core's default when `None`.
+    leeway: Option<u64>,
+    /// The key set's corpus file name.
+    jwks_file: String,
+    allow_unbound: bool,
+    /// Required for every path (`{"/": […]}`).
+    required_scopes: Vec<String>,
+}
+
+/// One case as a request to a protected resource: the front ends that guard one (the worker,
+/// the server) get the same settings and the same header lines.
+struct ResourceCase {
+    settings: ResourceSettings,
+    /// Header lines, in order; the certificate as the source forwards it.
+    headers: Vec<(String, String)>,
+    /// Token cases: the same request over mutual TLS (only `Authorization`, the presented
+    /// certificate and its corpus key), or why it cannot be sent so. `None` for forwarded
+    /// cases.
+    tls: Option<Result<TlsRequest, Harness>>,
+}
+
+struct TlsRequest {
+    headers: Vec<(String, String)>,
+    cert_pem: Option<String>,
+    key_pem: Option<String>,
+}
+
+/// Selects the token and forwarded cases a protected resource can be asked, with the request.
+fn resource_case(c: &Case, files: &Files, now: u64) -> Result<ResourceCase, Harness> {
     match c.kind {
-        Kind::Token => worker_token_request(c, files, now),
-        Kind::Forwarded => worker_forwarded_request(c, files),
+        Kind::Token => token_resource_case(c, files, now),
+        Kind::Forwarded => forwarded_resource_case(c, files),
         _ => Err(na(
-            "the worker runner covers token and forwarded cases only",
+            "only token and forwarded cases are requests to a protected resource",
         )),
     }
 }
 
 /// A forwarded-header refusal reaches the client before any token check, as core's
 /// `BearerError::from_error` answer; an accepted certificate would need a token valid at the
-/// worker's clock, so only refusals are sent.
-fn worker_forwarded_request(c: &Case, files: &Files) -> Result<WorkerRequest, Harness> {
+/// real clock, so only refusals are sent.
+fn forwarded_resource_case(c: &Case, files: &Files) -> Result<ResourceCase, Harness> {
     let i: ForwardedInput = input(c)?;
     if c.expect.ok {
         return Err(na(
-            "an accepted certificate needs a token valid at the worker's real time",
+            "an accepted certificate needs a token valid at the real time",
         ));
     }
     if i.cloudflare_hints.is_some() || i.limits.is_some() {
         return Err(na(
-            "Cloudflare hints and custom limits are not worker variables",
+            "Cloudflare hints and custom limits are not resource-server settings",
         ));
     }
     match i.source.parse::<CertSource>() {
-        Err(_) => return Err(na("an unknown source is a worker configuration error")),
+        Err(_) => return Err(na("an unknown source is a configuration error")),
         Ok(CertSource::Cloudflare) => {
             return Err(na(
                 "the worker's cloudflare source reads request.cf, not headers",
@@ -639,12 +846,6 @@ fn worker_forwarded_request(c: &Case, files: &Files) -> Result<WorkerRequest, Ha
     let mut headers = vec![("Authorization".to_owned(), "Bearer a.b.c".to_owned())];
     for (name, v) in &i.headers {
         let value = forwarded::value(v, files).map_err(Harness)?;
-        if value.is_empty() {
-            // Miniflare's dispatchFetch (undici → workerd) drops empty field values.
-            return Err(na(
-                "an empty header value, which the Miniflare transport drops",
-            ));
-        }
         if value.trim() != value || value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
             return Err(na(
                 "a header value HTTP cannot carry verbatim (line breaks, outer spaces)",
@@ -652,66 +853,46 @@ fn worker_forwarded_request(c: &Case, files: &Files) -> Result<WorkerRequest, Ha
         }
         headers.push((name.clone(), value));
     }
-    let mut vars = std::collections::BTreeMap::new();
-    vars.insert("CERT_SOURCE".into(), i.source);
-    vars.insert("TOKEN_ISSUER".into(), CORPUS_ISSUER.into());
-    vars.insert("TOKEN_AUDIENCE".into(), CORPUS_AUDIENCE.into());
-    vars.insert("TOKEN_ALGORITHMS".into(), "ES256,EdDSA".into());
-    vars.insert(
-        "JWKS_JSON".into(),
-        Data::file(CORPUS_JWKS).text(files).map_err(Harness)?,
-    );
-    vars.insert("AUTH_REALM".into(), super::REALM.into());
-    Ok((vars, headers))
+    Ok(ResourceCase {
+        settings: ResourceSettings {
+            source: i.source,
+            issuer: CORPUS_ISSUER.into(),
+            audience: CORPUS_AUDIENCE.into(),
+            algorithms: vec!["ES256".into(), "EdDSA".into()],
+            leeway: None,
+            jwks_file: CORPUS_JWKS.into(),
+            allow_unbound: false,
+            required_scopes: Vec::new(),
+        },
+        headers,
+        tls: None,
+    })
 }
 
-fn worker_token_request(c: &Case, files: &Files, now: u64) -> Result<WorkerRequest, Harness> {
+fn token_resource_case(c: &Case, files: &Files, now: u64) -> Result<ResourceCase, Harness> {
     let i: TokenInput = input(c)?;
     if i.allow_untyped {
         return Err(na(
-            "the worker has no setting for untyped (pre-RFC 9068) tokens",
+            "no resource-server setting for untyped (pre-RFC 9068) tokens",
         ));
     }
-    let jwks = i.jwks.text(files).map_err(Harness)?;
-    if i.jwks.file_name().is_none() {
-        return Err(na(
-            "a key set the worker refuses at configuration time, not per request",
-        ));
-    }
+    let jwks_file = i
+        .jwks
+        .file_name()
+        .ok_or_else(|| {
+            na("a key set the worker and the server refuse at configuration time, not per request")
+        })?
+        .to_owned();
     if c.expect
         .code
         .as_deref()
         .is_some_and(|code| code.starts_with("ValidatorBuilder."))
     {
         return Err(na(
-            "a validator configuration the worker refuses at start, not per request",
+            "a validator configuration the worker and the server refuse at start, not per request",
         ));
     }
-    let mut at_now = c.clone();
-    at_now.time = now;
-    let v = evaluate(&at_now, files);
-    if v.ok != c.expect.ok || v.oauth != c.expect.oauth {
-        return Err(na("the verdict differs at the worker's real time"));
-    }
-    let mut vars = std::collections::BTreeMap::new();
-    vars.insert("CERT_SOURCE".into(), "rfc9440".into());
-    vars.insert("TOKEN_ISSUER".into(), i.issuer);
-    vars.insert("TOKEN_AUDIENCE".into(), i.audience);
-    vars.insert("TOKEN_ALGORITHMS".into(), i.algorithms.join(","));
-    vars.insert("JWKS_JSON".into(), jwks);
-    vars.insert("AUTH_REALM".into(), super::REALM.into());
-    if let Some(l) = i.leeway {
-        vars.insert("TOKEN_LEEWAY_SECONDS".into(), l.to_string());
-    }
-    if i.allow_unbound {
-        vars.insert("DANGER_ALLOW_UNBOUND_TOKENS".into(), "true".into());
-    }
-    if !i.required_scopes.is_empty() {
-        vars.insert(
-            "ROUTE_SCOPES".into(),
-            serde_json::json!({ "/": i.required_scopes }).to_string(),
-        );
-    }
+    same_at_now(c, files, now)?;
     let authorization = match (&i.token, &i.request) {
         (Some(t), None) => {
             // The token must travel verbatim: HTTP trims the field value, and RFC 6750's
@@ -732,8 +913,13 @@ fn worker_token_request(c: &Case, files: &Files, now: u64) -> Result<WorkerReque
     if let Some(a) = authorization {
         headers.push(("Authorization".to_owned(), a));
     }
-    match &i.presented {
-        None => {}
+    let tls_headers = headers.clone();
+    let tls = match &i.presented {
+        None => Ok(TlsRequest {
+            headers: tls_headers,
+            cert_pem: None,
+            key_pem: None,
+        }),
         Some(p) => {
             let pem = p.text(files).map_err(Harness)?;
             let der = forwarded::pem_ders(&pem)
@@ -745,9 +931,27 @@ fn worker_token_request(c: &Case, files: &Files, now: u64) -> Result<WorkerReque
                 "Client-Cert".to_owned(),
                 format!(":{}:", Base64::encode_string(&der)),
             ));
+            with_key(p, files).map(|(cert, key)| TlsRequest {
+                headers: tls_headers,
+                cert_pem: Some(cert),
+                key_pem: Some(key),
+            })
         }
-    }
-    Ok((vars, headers))
+    };
+    Ok(ResourceCase {
+        settings: ResourceSettings {
+            source: "rfc9440".into(),
+            issuer: i.issuer,
+            audience: i.audience,
+            algorithms: i.algorithms,
+            leeway: i.leeway,
+            jwks_file,
+            allow_unbound: i.allow_unbound,
+            required_scopes: i.required_scopes,
+        },
+        headers,
+        tls: Some(tls),
+    })
 }
 
 #[cfg(test)]
@@ -881,5 +1085,83 @@ mod tests {
         assert!(plan.configs.is_empty());
         assert!(reason(&plan.requests[0]).is_some_and(|r| r.contains("at start")));
         assert!(reason(&plan.requests[1]).is_some());
+    }
+
+    // Intent: the server runner gets exactly the worker's protected-resource requests (same
+    // case ids, same header lines, a `[resource]` per worker configuration), and every token
+    // case whose presented certificate has a corpus key also goes over mutual TLS; nothing the
+    // worker runs is missing from the server.
+    #[test]
+    fn server_plan_shares_the_worker_selection() {
+        use crate::corpus_files::{corpus_dir, load_cases, load_files, shared_dir};
+        let cases = load_cases(&corpus_dir()).expect("corpus");
+        // As the runners load them: every pki file, then what the cases name.
+        let mut names: Vec<String> = std::fs::read_dir(corpus_dir().join("pki"))
+            .expect("pki")
+            .map(|e| format!("pki/{}", e.expect("entry").file_name().to_string_lossy()))
+            .collect();
+        names.extend(crate::parity::file_refs(&cases));
+        names.sort();
+        names.dedup();
+        let files = load_files(&corpus_dir(), &shared_dir(), &names).expect("files");
+        let now = 1_900_000_000;
+        let dirs = ServerDirs {
+            corpus: "/c".into(),
+            shared: "/s".into(),
+            state: "/st".into(),
+        };
+        let worker = worker_plan(&cases, &files, now);
+        let server = server_plan(&cases, &files, &dirs, now).expect("plan");
+        assert_eq!(server.requests.len(), cases.len());
+        assert_eq!(server.mtls_requests.len(), cases.len());
+        let mut shared = 0;
+        for (w, s) in worker.requests.iter().zip(&server.requests) {
+            if let AdapterRequest::Resource {
+                id,
+                headers,
+                config,
+            } = w
+            {
+                let AdapterRequest::Resource {
+                    id: sid,
+                    headers: sh,
+                    config: sc,
+                } = s
+                else {
+                    panic!("{id}: the worker runs it, the server does not: {s:?}");
+                };
+                assert_eq!((id, headers), (sid, sh));
+                let vars = &worker.configs[*config];
+                let toml = &server.resource_configs[*sc];
+                assert!(toml.contains(&format!("issuer = {}", toml_str(&vars["TOKEN_ISSUER"]))));
+                assert!(toml.contains(&format!("source = {}", toml_str(&vars["CERT_SOURCE"]))));
+                assert!(toml.contains("realm = \"parity\""));
+                shared += 1;
+            }
+        }
+        assert!(shared > 100, "{shared}");
+        let tls = server
+            .mtls_requests
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r,
+                    AdapterRequest::ResourceTls {
+                        cert_pem: Some(_),
+                        ..
+                    }
+                )
+            })
+            .count();
+        assert!(tls > 50, "{tls}");
+        for r in &server.mtls_requests {
+            if let AdapterRequest::ResourceTls {
+                config, headers, ..
+            } = r
+            {
+                assert!(!server.resource_configs[*config].contains("[proxy]"));
+                assert!(headers.iter().all(|(n, _)| n == "Authorization"));
+            }
+        }
     }
 }
