@@ -455,6 +455,10 @@ pub fn decode_value(
     limits: &Limits,
 ) -> Result<ForwardedCert, Error> {
     let name = source.primary_header();
+    if !matches!(source, CertSource::Envoy(_)) {
+        // Every primary header but XFCC (a list) is a singleton: same rule as `decode`.
+        not_combined(name, value)?;
+    }
     let value = checked(name, value, limits)?;
     match (source, chain_value) {
         (CertSource::Rfc9440, Some(chain)) => {
@@ -525,13 +529,31 @@ fn checked<'v>(header: &str, value: &'v str, limits: &Limits) -> Result<&'v str,
     Ok(value)
 }
 
-/// The value of a singleton header: absent, or exactly one non-empty field line.
+/// Refuses a singleton header's value that holds combined field lines.
 ///
 /// Some HTTP stacks (the Fetch API's `Headers.get`, so every Worker) hand over repeated field
 /// lines already combined with `", "` (RFC 9110 §5.3). No singleton certificate encoding ever
 /// contains a comma followed by whitespace (base64, RFC 8941 byte sequences, percent-encoded or
 /// folded PEM, Traefik's `,`-joined list), so such a value is refused as the duplicate it is:
-/// the verdict is then the same whether the adapter sees the lines apart or combined.
+/// the verdict is then the same whether the adapter sees the lines apart or combined, and
+/// whether it calls [`decode`] or [`decode_value`].
+fn not_combined(name: &str, value: &str) -> Result<(), Error> {
+    let joins = value
+        .as_bytes()
+        .windows(2)
+        .filter(|w| w[0] == b',' && matches!(w[1], b' ' | b'\t'))
+        .count();
+    if joins > 0 {
+        return Err(ForwardedError::DuplicateHeader {
+            header: name.to_owned(),
+            count: joins + 1,
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// The value of a singleton header: absent, or exactly one non-empty field line.
 fn single<'h, H: Headers + ?Sized>(
     headers: &'h H,
     name: &str,
@@ -541,18 +563,7 @@ fn single<'h, H: Headers + ?Sized>(
     match values.as_slice() {
         [] => Ok(None),
         [one] => {
-            let combined = one
-                .as_bytes()
-                .windows(2)
-                .filter(|w| w[0] == b',' && matches!(w[1], b' ' | b'\t'))
-                .count();
-            if combined > 0 {
-                return Err(ForwardedError::DuplicateHeader {
-                    header: name.to_owned(),
-                    count: combined + 1,
-                }
-                .into());
-            }
+            not_combined(name, one)?;
             checked(name, one, limits).map(Some)
         }
         more => Err(ForwardedError::DuplicateHeader {

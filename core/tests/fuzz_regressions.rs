@@ -46,3 +46,42 @@ fn oversized_oid_arc_is_refused() {
     // The fuzzer's own reproducer.
     assert!(RegisteredDn::parse("111111111111111111111.2.3.4 04a\\,").is_err());
 }
+
+// Intent: a singleton certificate header whose value holds a combined-lines separator (`, `)
+// gets the same verdict from `decode` (header lines) and `decode_value` (the bare value): the
+// duplicate refusal, never a decoding error from one and a duplicate from the other
+// (fuzz/forwarded: an AWS ALB value with ", " inside its percent-encoded PEM).
+#[test]
+fn combined_singleton_value_decides_alike() {
+    use certbound_core::Error;
+    use certbound_core::forwarded::{CertSource, ForwardedError, Limits, decode, decode_value};
+    let limits = Limits::default();
+    for (name, header) in [
+        ("aws-alb", "X-Amzn-Mtls-Clientcert"),
+        ("azure", "X-ARR-ClientCert"),
+        ("nginx", "X-SSL-Client-Cert"),
+        ("haproxy", "X-SSL-Client-Der"),
+        ("traefik", "X-Forwarded-Tls-Client-Cert"),
+        ("rfc9440", "Client-Cert"),
+        ("cloudflare", "Cf-Client-Cert-Der-Base64"),
+    ] {
+        let source: CertSource = name.parse().unwrap();
+        assert_eq!(source.header_names()[0], header, "{name}");
+        let value = "-----BEGIN%20CERTIFICATE-----%0AMIIB, qDCC";
+        let by_lines = decode(&source, &[(header, value)], &limits);
+        let by_value = decode_value(&source, value, None, &limits);
+        assert_eq!(
+            by_lines.map(|c| c.is_some()),
+            by_value.clone().map(|_| true),
+            "{name}"
+        );
+        assert!(
+            matches!(
+                by_value,
+                Err(Error::Forwarded(ForwardedError::DuplicateHeader { header: ref h, count: 2 }))
+                    if h == header
+            ),
+            "{name}: {by_value:?}"
+        );
+    }
+}
