@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 
 # Rebuild when the worker, core or the lock file is newer than the built module.
 wasm=build/index_bg.wasm
-if [ ! -f "$wasm" ] || [ -n "$(find src ../core/src build.sh Cargo.toml ../Cargo.toml ../Cargo.lock -newer "$wasm" -print -quit)" ]; then
+if [ ! -f "$wasm" ] || [ -n "$(find src ../core/src ../provider-webcrypto build.sh Cargo.toml ../Cargo.toml ../Cargo.lock -newer "$wasm" -print -quit)" ]; then
     ./build.sh
 else
     echo "worker build is up to date ($wasm)"

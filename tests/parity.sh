@@ -82,7 +82,7 @@ step "worker runner (the edge worker in workerd via Miniflare)"
 if [ $wasm_ok = 1 ] && (cd edge-worker && ./toolchain.sh && { [ -d node_modules/miniflare ] || npm ci --no-audit --no-fund; }) \
     >"$out/worker-setup.log" 2>&1; then
     wasm=edge-worker/build/index_bg.wasm
-    if [ ! -f "$wasm" ] || [ -n "$(find edge-worker/src core/src edge-worker/build.sh edge-worker/Cargo.toml \
+    if [ ! -f "$wasm" ] || [ -n "$(find edge-worker/src core/src provider-webcrypto edge-worker/build.sh edge-worker/Cargo.toml \
         Cargo.toml Cargo.lock -newer "$wasm" -print -quit)" ]; then
         edge-worker/build.sh || echo "worker build FAILED" >&2
     fi

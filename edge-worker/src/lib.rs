@@ -20,7 +20,6 @@ pub mod cloudflare;
 pub mod config;
 pub mod forward;
 pub mod jwks;
-pub mod webcrypto;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -31,6 +30,7 @@ use certbound_core::path::{self, VerifyOptions};
 use certbound_core::provider::RustCrypto;
 use certbound_core::token::{TokenError, ValidToken};
 use certbound_core::{CertThumbprint, Error, UnixTime};
+use certbound_provider_webcrypto as webcrypto;
 use worker::{Context, Env, Fetch, Request, Response, console_error, console_warn, event};
 
 use crate::cloudflare::TlsClientAuth;

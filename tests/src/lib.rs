@@ -6,3 +6,5 @@
 pub mod corpus;
 pub mod corpus_files;
 pub mod parity;
+#[cfg(feature = "wycheproof")]
+pub mod wycheproof;

@@ -1,13 +1,41 @@
-//! Signature verification with the runtime's WebCrypto (`crypto.subtle`), driven by core's
-//! begin/finish API: core decides scheme, key and bytes ([`PendingSignature`]); this module only
-//! answers whether the signature verifies.
+//! Signature verification with the runtime's WebCrypto (`crypto.subtle`): the fast path for
+//! certbound's token signatures wherever core runs as wasm next to a JavaScript engine —
+//! Cloudflare Workers (workerd), browsers and node ≥ 20.
+//!
+//! Core decides *what* is verified (algorithm allow-list, key, bytes) through its begin/finish
+//! API ([`PendingSignature`]); this crate only answers "is the signature valid", so choosing it
+//! never changes a verdict, only its cost. WebCrypto is asynchronous, so this is not a
+//! [`CryptoProvider`](certbound_core::provider::CryptoProvider) (a synchronous trait) but a pair
+//! of async functions:
+//!
+//! ```no_run
+//! # async fn f(v: &certbound_core::token::Validator, t: &str, now: certbound_core::UnixTime)
+//! # -> Result<(), certbound_core::Error> {
+//! let pending = v.begin(t, None, now)?;
+//! let token = certbound_provider_webcrypto::finish(pending).await?;
+//! # let _ = token; Ok(()) }
+//! ```
+//!
+//! and [`verify`] for a single signature (Wycheproof runs through it:
+//! `tests/webcrypto.sh`, in node and in workerd).
 //!
 //! Encodings are the ones core's provider seam documents, which WebCrypto takes as they are:
 //! ECDSA keys as raw SEC1 points with fixed `r ‖ s` signatures, Ed25519 raw. RSA keys come as
-//! PKCS#1 and are wrapped into the SPKI WebCrypto imports.
+//! PKCS#1 and are wrapped into the SPKI WebCrypto imports. The mixed-curve ECDSA schemes
+//! (P-256/SHA-384, P-384/SHA-256) are WebCrypto combinations too. A scheme WebCrypto cannot
+//! express, a key it refuses to import or a missing `crypto.subtle` is an invalid signature,
+//! never an error that lets a token through.
+//!
+//! `crypto` is looked up on `globalThis` at each call (no `window`/`self` bindings), which is
+//! where workerd, Chromium and node ≥ 20 all put it.
 //!
 //! Imported keys are cached per isolate (at most [`MAX_CACHED_KEYS`]), as npm `jose` does: an
 //! import costs about as much as a verification.
+//!
+//! The crate targets `wasm32-unknown-unknown`. It also compiles natively (js-sys and
+//! wasm-bindgen do) so the workspace builds and lints on the host, but there every call fails:
+//! there is no JavaScript engine.
+#![forbid(unsafe_code)]
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -18,6 +46,7 @@ use der::Encode;
 use der::asn1::BitStringRef;
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -154,8 +183,9 @@ fn object(entries: &[(&str, JsValue)]) -> Object {
     o
 }
 
+/// `globalThis.crypto.subtle`, or `None` when the runtime has none.
 fn subtle() -> Option<JsValue> {
-    let crypto = Reflect::get(&js_sys::global(), &"crypto".into()).ok()?;
+    let crypto = Reflect::get(&global_this()?, &"crypto".into()).ok()?;
     Reflect::get(&crypto, &"subtle".into())
         .ok()
         .filter(JsValue::is_object)
@@ -209,4 +239,20 @@ fn rsa_spki(pkcs1: &[u8]) -> Option<Vec<u8>> {
         subject_public_key: BitStringRef::from_bytes(pkcs1).ok()?,
     };
     spki.to_der().ok()
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global object by its standard name, in every runtime (ES2020).
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    static GLOBAL_THIS: JsValue;
+}
+
+/// `globalThis` as an object; `None` natively, where there is no JavaScript.
+fn global_this() -> Option<JsValue> {
+    if cfg!(target_family = "wasm") {
+        Some(GLOBAL_THIS.with(JsValue::clone)).filter(JsValue::is_object)
+    } else {
+        None
+    }
 }
