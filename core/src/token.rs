@@ -69,6 +69,7 @@
 //! | binding | `cnf.x5t#S256` required ([`ValidatorBuilder::allow_unbound`]) |
 
 pub mod binding;
+pub mod cache;
 pub mod claims;
 #[cfg(feature = "issue")]
 pub mod issue;
@@ -83,6 +84,7 @@ use core::fmt;
 
 use serde_json::Value;
 
+pub use self::cache::{CacheLookup, CachedPending, TokenCache};
 pub use self::claims::ValidToken;
 pub use self::jwk::{Jwk, JwkProblem, JwkSet, KeyMismatch};
 pub use self::jws::{Algorithm, Segment};
@@ -550,6 +552,7 @@ impl ValidatorBuilder {
         if self.leeway > MAX_LEEWAY_SECS {
             return Err(ValidatorBuilderError::LeewayTooLarge { secs: self.leeway });
         }
+        let fingerprint = self.fingerprint();
         Ok(Validator {
             issuer: self.issuer,
             audience: self.audience,
@@ -559,7 +562,38 @@ impl ValidatorBuilder {
             require_typ: self.require_typ,
             allow_unbound: self.allow_unbound,
             required_scopes: self.required_scopes,
+            fingerprint,
         })
+    }
+
+    /// A digest of everything that decides a verdict, for [`TokenCache`] keys. The
+    /// destructuring is exhaustive on purpose: a new setting does not compile until it is
+    /// fingerprinted too.
+    fn fingerprint(&self) -> [u8; 32] {
+        let Self {
+            issuer,
+            audience,
+            keys,
+            algorithms,
+            leeway,
+            require_typ,
+            allow_unbound,
+            required_scopes,
+        } = self;
+        let mut fp = cache::Fingerprint::new();
+        fp.bytes(issuer.as_bytes());
+        fp.bytes(audience.as_bytes());
+        keys.fingerprint(&mut fp);
+        fp.len(algorithms.len());
+        algorithms
+            .iter()
+            .for_each(|a| fp.bytes(a.name().as_bytes()));
+        fp.bytes(&leeway.to_le_bytes());
+        fp.tag(u8::from(*require_typ));
+        fp.tag(u8::from(*allow_unbound));
+        fp.len(required_scopes.len());
+        required_scopes.iter().for_each(|s| fp.bytes(s.as_bytes()));
+        fp.finish()
     }
 }
 
@@ -574,6 +608,9 @@ pub struct Validator {
     require_typ: bool,
     allow_unbound: bool,
     required_scopes: Vec<String>,
+    /// SHA-256 of all of the above ([`ValidatorBuilder::fingerprint`]): the [`TokenCache`]'s
+    /// notion of "the same validator".
+    fingerprint: [u8; 32],
 }
 
 impl Validator {

@@ -4,9 +4,17 @@
 // times each batch with Date.now() (which workerd advances on I/O), so node and its HTTP hop are
 // not in the numbers. The origin is another worker (outboundService), answering "ok".
 //
-// Workers measured: the Rust worker with the WebCrypto and with the RustCrypto provider, the
-// plain JS worker (npm jose + WebCrypto), and a pass-through worker that only forwards; its time
-// is the service-binding + forwarding overhead, subtracted to get the cost of the check itself.
+// Workers measured, all in the same run: the Rust worker with the WebCrypto and with the
+// RustCrypto provider, each cold (TOKEN_CACHE_ENTRIES=0: every request parses and verifies the
+// token) and warm (the token cache on, the same token repeated: every measured request is a
+// hit); the plain JS worker (npm jose + WebCrypto, no cache); and a pass-through worker that
+// only forwards: its time is the service-binding + forwarding overhead, subtracted to get the
+// cost of the check itself.
+//
+// Cold start: for each of the pass-through, Rust and JS workers, BENCH_COLD_RUNS times (default
+// 7): a fresh Miniflare/workerd with the module, time to `ready` (workerd started, modules
+// compiled) and from then to the first response of a valid request (instantiation work left to
+// the first request, and the request itself). Medians; the pass-through's are the floor.
 //
 // Run with: edge-worker/test.sh --bench   (or node bench/bench.mjs after test.sh built everything)
 import { readFileSync, statSync } from "node:fs";
@@ -18,6 +26,10 @@ import { baseVars, bearer } from "../test/common.mjs";
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const BATCH = 50;
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 7);
+// The built worker to measure (a directory of edge-worker/, default build/): size experiments
+// build elsewhere and compare.
+const BUILD = process.env.BENCH_BUILD ?? "build";
 
 const f = loadFixtures();
 const alice = f.certs.alice;
@@ -45,19 +57,20 @@ const passthrough = `export default { fetch(req, env) {
   return fetch(new URL(u.pathname + u.search, env.ORIGIN_URL), { headers: req.headers });
 } };`;
 
+const rust = (extra) => ({
+  scriptPath: join(workerDir, BUILD, "index.js"),
+  modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+  bindings: { ...vars, ...extra },
+});
+const PASS = "pass-through (overhead)";
+const JS = "js jose + WebCrypto";
 const targets = {
-  "pass-through (overhead)": { script: passthrough },
-  "rust + WebCrypto": {
-    scriptPath: join(workerDir, "build/index.js"),
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-    bindings: { ...vars, CRYPTO_PROVIDER: "webcrypto" },
-  },
-  "rust + RustCrypto": {
-    scriptPath: join(workerDir, "build/index.js"),
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-    bindings: { ...vars, CRYPTO_PROVIDER: "rustcrypto" },
-  },
-  "js jose + WebCrypto": { scriptPath: join(workerDir, "bench/build/js-worker.mjs") },
+  [PASS]: { script: passthrough },
+  "rust + WebCrypto, cold": rust({ CRYPTO_PROVIDER: "webcrypto", TOKEN_CACHE_ENTRIES: "0" }),
+  "rust + WebCrypto, warm": rust({ CRYPTO_PROVIDER: "webcrypto" }),
+  "rust + RustCrypto, cold": rust({ CRYPTO_PROVIDER: "rustcrypto", TOKEN_CACHE_ENTRIES: "0" }),
+  "rust + RustCrypto, warm": rust({ CRYPTO_PROVIDER: "rustcrypto" }),
+  [JS]: { scriptPath: join(workerDir, "bench/build/js-worker.mjs") },
 };
 
 function median(xs) {
@@ -98,17 +111,54 @@ function init() {
   };
 }
 
-const overhead = results["pass-through (overhead)"];
+const overhead = results[PASS];
+const js = results[JS];
 console.log(`per-request time in workerd, median of ${N / BATCH} batches of ${BATCH} (ms); check = time - pass-through`);
 for (const [name, m] of Object.entries(results)) {
-  const check = name.startsWith("pass") ? "" : `   check ≈ ${(m - overhead).toFixed(3)} ms`;
-  console.log(`  ${name.padEnd(24)} ${m.toFixed(3)} ms${check}`);
+  const check = name === PASS ? "" : `   check ≈ ${(m - overhead).toFixed(3)} ms`;
+  console.log(`  ${name.padEnd(26)} ${m.toFixed(3)} ms${check}`);
 }
-const js = results["js jose + WebCrypto"] - overhead;
-for (const name of ["rust + WebCrypto", "rust + RustCrypto"]) {
-  console.log(`  ratio (${name}) / (js jose) check: ${((results[name] - overhead) / js).toFixed(2)}`);
+for (const name of Object.keys(results).filter((n) => n.startsWith("rust"))) {
+  const perRequest = results[name] / js;
+  const check = (results[name] - overhead) / (js - overhead);
+  console.log(`  ratio ${name.padEnd(26)} / js: per request ${perRequest.toFixed(2)}, check ${check.toFixed(2)}`);
 }
-const wasm = join(workerDir, "build/index_bg.wasm");
+const wasm = join(workerDir, BUILD, "index_bg.wasm");
 const raw = statSync(wasm).size;
 const gz = gzipSync(readFileSync(wasm), { level: 9 }).length;
 console.log(`wasm size: ${raw} bytes raw, ${gz} bytes gzip`);
+
+// Cold start.
+const coldTargets = {
+  [PASS]: targets[PASS],
+  "rust + WebCrypto": rust({ CRYPTO_PROVIDER: "webcrypto" }),
+  [JS]: targets[JS],
+};
+const cold = {};
+for (let run = 0; run < COLD_RUNS; run++) {
+  // Interleaved, so that machine load drifts hit every worker alike.
+  for (const [name, target] of Object.entries(coldTargets)) {
+    const t0 = performance.now();
+    const mf = new Miniflare({
+      workers: [
+        { name: "target", modules: true, compatibilityDate: "2025-09-01", bindings: vars, outboundService: "origin", ...target },
+        { name: "origin", modules: true, compatibilityDate: "2025-09-01", script: `export default { fetch() { return new Response("ok"); } };` },
+      ],
+    });
+    await mf.ready;
+    const t1 = performance.now();
+    const res = await mf.dispatchFetch("https://api.certbound.test/items", init());
+    const body = await res.text();
+    const t2 = performance.now();
+    await mf.dispose();
+    if (res.status !== 200 || body !== "ok") throw new Error(`${name} cold start: ${res.status} ${body}`);
+    (cold[name] ??= []).push([t1 - t0, t2 - t1, t2 - t0]);
+  }
+}
+console.log(`cold start, median of ${COLD_RUNS} fresh workerd instances (ms): ready (workerd + module compile), first request, total; "over floor" = total - pass-through total`);
+const coldFloor = median(cold[PASS].map((r) => r[2]));
+for (const [name, runs] of Object.entries(cold)) {
+  const [ready, first, total] = [0, 1, 2].map((i) => median(runs.map((r) => r[i])));
+  const over = name === PASS ? "" : `   over floor ${(total - coldFloor).toFixed(1)}`;
+  console.log(`  ${name.padEnd(26)} ready ${ready.toFixed(1)}   first request ${first.toFixed(1)}   total ${total.toFixed(1)}${over}`);
+}

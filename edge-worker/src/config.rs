@@ -8,6 +8,7 @@ use core::fmt;
 
 use certbound_core::forwarded::CertSource;
 use certbound_core::path::TrustStore;
+use certbound_core::token::cache::DEFAULT_CACHE_ENTRIES;
 use certbound_core::token::resource::{ScopeRoutes, parse_algorithms};
 use certbound_core::token::{Algorithm, DEFAULT_LEEWAY_SECS, JwkSet, MAX_LEEWAY_SECS};
 
@@ -19,6 +20,10 @@ pub const MAX_VAR_BYTES: usize = 256 * 1024;
 /// Smallest `JWKS_MIN_REFRESH_SECONDS`: a flood of tokens with random `kid`s may cause at most one
 /// JWKS fetch per this many seconds per isolate.
 pub const MIN_REFRESH_FLOOR_SECONDS: u64 = 1;
+
+/// Largest `TOKEN_CACHE_ENTRIES`: tokens of at most 4 KiB each (core's
+/// `MAX_CACHED_TOKEN_BYTES`), so the cache stays well inside an isolate's 128 MB.
+pub const MAX_TOKEN_CACHE_ENTRIES: u64 = 8192;
 
 /// Where the client certificate comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,6 +100,9 @@ pub struct Config {
     pub danger_allow_unbound: bool,
     /// `realm` of the `WWW-Authenticate` challenge (`AUTH_REALM`, default none).
     pub realm: Option<String>,
+    /// Verified tokens kept per isolate (`TOKEN_CACHE_ENTRIES`, default core's
+    /// `DEFAULT_CACHE_ENTRIES`; 0 disables the cache).
+    pub token_cache_entries: usize,
 }
 
 /// A configuration variable that is missing or wrong.
@@ -256,7 +264,21 @@ impl Config {
         };
         let danger_allow_unbound = vars.flag("DANGER_ALLOW_UNBOUND_TOKENS", false)?;
         let realm = vars.optional("AUTH_REALM")?;
+        let token_cache_entries =
+            vars.number("TOKEN_CACHE_ENTRIES", DEFAULT_CACHE_ENTRIES as u64)?;
+        if token_cache_entries > MAX_TOKEN_CACHE_ENTRIES {
+            return Err(ConfigError::Invalid {
+                var: "TOKEN_CACHE_ENTRIES",
+                reason: format!(
+                    "{token_cache_entries} is over the maximum of {MAX_TOKEN_CACHE_ENTRIES} (0 disables the cache)"
+                ),
+            });
+        }
+        // At most MAX_TOKEN_CACHE_ENTRIES, which fits any usize.
+        #[allow(clippy::cast_possible_truncation)]
+        let token_cache_entries = token_cache_entries as usize;
         Ok(Self {
+            token_cache_entries,
             danger_allow_unbound,
             realm,
             source,
@@ -433,6 +455,13 @@ mod tests {
         assert!(!c.danger_allow_unbound);
         assert!(c.trust_anchors.is_none());
         assert!(c.origin.is_none());
+        assert_eq!(c.token_cache_entries, DEFAULT_CACHE_ENTRIES);
+        assert_eq!(
+            parse(&[("TOKEN_CACHE_ENTRIES", "0")])
+                .unwrap()
+                .token_cache_entries,
+            0
+        );
     }
 
     // Intent: each wrong variable is named, with what is expected, in the operator's message.
@@ -466,6 +495,10 @@ mod tests {
             (
                 &[("CRYPTO_PROVIDER", "openssl")],
                 "CRYPTO_PROVIDER: \"openssl\": expected webcrypto or rustcrypto",
+            ),
+            (
+                &[("TOKEN_CACHE_ENTRIES", "8193")],
+                "TOKEN_CACHE_ENTRIES: 8193 is over the maximum of 8192 (0 disables the cache)",
             ),
         ];
         for (pairs, expected) in cases {

@@ -10,7 +10,7 @@
 //! | `Authorization: Bearer` | [`certbound_core::oauth::bearer_token`] |
 //! | client certificate | [`certbound_core::forwarded`] (`decode`, `decode_cloudflare` with hints) |
 //! | chain to trust anchors | [`certbound_core::path::verify_chain`] |
-//! | token + binding | [`certbound_core::token::Validator`] `begin` / `finish` (WebCrypto) or `validate` |
+//! | token + binding | [`certbound_core::token::TokenCache`] in front of [`certbound_core::token::Validator`]: `begin` / `finish` (WebCrypto or RustCrypto) |
 //! | deny answers | [`certbound_core::oauth::BearerError`] |
 //!
 //! Configuration, policies and deployment: `edge-worker/README.md`.
@@ -27,8 +27,8 @@ use std::rc::Rc;
 use certbound_core::forwarded::{self, CertSource, CloudflareHints, ForwardedError, Limits};
 use certbound_core::oauth::{self, BearerError};
 use certbound_core::path::{self, VerifyOptions};
-use certbound_core::provider::RustCrypto;
-use certbound_core::token::{TokenError, ValidToken};
+use certbound_core::provider::{CryptoProvider, RustCrypto};
+use certbound_core::token::{CacheLookup, TokenCache, TokenError, ValidToken};
 use certbound_core::{CertThumbprint, Error, UnixTime};
 use certbound_provider_webcrypto as webcrypto;
 use worker::{Context, Env, Fetch, Request, Response, console_error, console_warn, event};
@@ -53,6 +53,8 @@ thread_local! {
     static STRIP: Rc<[String]> = Rc::from(strip_list(None));
     /// Validators over the current key set, and the fetch bookkeeping for `JWKS_URI`.
     static KEYS: RefCell<KeyState> = RefCell::new(KeyState::default());
+    /// Verified tokens (core's bounded `TokenCache`, `TOKEN_CACHE_ENTRIES`), per isolate.
+    static TOKEN_CACHE: RefCell<Option<TokenCache>> = const { RefCell::new(None) };
 }
 
 #[derive(Default)]
@@ -313,6 +315,9 @@ async fn validate(
     }
 }
 
+/// The token check for `path`, through the isolate's token cache: a token this validator
+/// verified for this certificate and still in its time window is answered without a signature
+/// verification; everything else is validated in full (core's `TokenCache`).
 async fn check(
     config: &Config,
     validators: &Validators,
@@ -322,13 +327,32 @@ async fn check(
     now: UnixTime,
 ) -> Result<ValidToken, Error> {
     let validator = validators.for_path(path);
-    match config.crypto {
-        CryptoChoice::RustCrypto => validator.validate(&RustCrypto, token, presented, now),
-        CryptoChoice::WebCrypto => {
-            let pending = validator.begin(token, presented, now)?;
-            webcrypto::finish(pending).await
+    let lookup = with_token_cache(config, |cache| {
+        cache.begin(validator, token, presented, now)
+    })?;
+    let miss = match lookup {
+        CacheLookup::Hit(valid) => return Ok(valid),
+        CacheLookup::Miss(miss) => miss,
+    };
+    let p = miss.pending();
+    let verified = match config.crypto {
+        CryptoChoice::RustCrypto => {
+            RustCrypto.verify(p.scheme(), p.public_key(), p.signing_input(), p.signature())
         }
-    }
+        CryptoChoice::WebCrypto => {
+            webcrypto::verify(p.scheme(), p.public_key(), p.signing_input(), p.signature()).await
+        }
+    };
+    // The borrow is not held across the await above: concurrent requests share the cache.
+    with_token_cache(config, |cache| cache.finish(miss, verified))
+}
+
+/// Runs `f` on the isolate's token cache, created at first use with the configured size.
+fn with_token_cache<T>(config: &Config, f: impl FnOnce(&mut TokenCache) -> T) -> T {
+    TOKEN_CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        f(c.get_or_insert_with(|| TokenCache::new(config.token_cache_entries)))
+    })
 }
 
 fn refresh_allowed(config: &Config, now: UnixTime) -> bool {

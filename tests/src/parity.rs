@@ -345,6 +345,26 @@ pub fn evaluate_with_provider(
     result.unwrap_or_else(|Harness(message)| Verdict::harness(message))
 }
 
+/// Evaluates a `token` case with [`RustCrypto`] at `now` (UNIX seconds, instead of the case's
+/// time), without a cache ([`TokenCache`]: `None`) or through one. Other kinds are a harness
+/// error.
+///
+/// [`TokenCache`]: certbound_core::token::TokenCache
+pub fn evaluate_token_at(
+    case: &Case,
+    files: &Files,
+    now: u64,
+    cache: Option<&mut certbound_core::token::TokenCache>,
+) -> Verdict {
+    let now = UnixTime::since_unix_epoch(core::time::Duration::from_secs(now));
+    let result = match (case.kind, cache) {
+        (Kind::Token, None) => token::evaluate(case, files, now, &RustCrypto),
+        (Kind::Token, Some(cache)) => token::evaluate_cached(case, files, now, &RustCrypto, cache),
+        (kind, _) => Err(Harness(format!("{kind} case given to evaluate_token_at"))),
+    };
+    result.unwrap_or_else(|Harness(message)| Verdict::harness(message))
+}
+
 /// A runtime's verdicts: what `target/parity/<runtime>.json` holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -113,3 +113,69 @@ fn regeneration_is_byte_identical() {
         );
     }
 }
+
+// Intent: a token cache never changes a verdict. Every token case runs through one shared
+// cache (so validators of different cases, some over the same keys and tokens, meet in it)
+// cold, then warm, then — for accepted cases — at the last second of their validity and at
+// exactly exp + leeway; each cached verdict must equal the uncached one at the same time, and
+// the warm pass must actually be served from the cache.
+#[test]
+fn cached_validation_matches_uncached() {
+    use certbound_core::token::{DEFAULT_LEEWAY_SECS, TokenCache};
+
+    let cases: Vec<_> = load_cases(&corpus_dir())
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.kind == parity::Kind::Token)
+        .collect();
+    let files = load_files(&corpus_dir(), &shared_dir(), &file_refs(&cases)).unwrap();
+    let mut cache = TokenCache::new(1024);
+    let mut bad = Vec::new();
+    let mut check = |case: &parity::Case, now: u64, pass: &str, cache: &mut TokenCache| {
+        let plain = parity::evaluate_token_at(case, &files, now, None);
+        let cached = parity::evaluate_token_at(case, &files, now, Some(cache));
+        if plain != cached {
+            bad.push(format!(
+                "{} ({pass} at {now}): uncached {plain:?}\n  cached {cached:?}",
+                case.id
+            ));
+        }
+        plain
+    };
+    let mut accepted = Vec::new();
+    for c in &cases {
+        if check(c, c.time, "cold", &mut cache).ok {
+            accepted.push(c);
+        }
+    }
+    // Some cases repeat another's validator, token and certificate: those hit even when cold.
+    let cold_hits = cache.hits();
+    assert!(
+        cold_hits < accepted.len() as u64 / 4,
+        "{cold_hits} cold hits"
+    );
+    for c in &cases {
+        check(c, c.time, "warm", &mut cache);
+    }
+    assert!(accepted.len() >= 10, "only {} accepted", accepted.len());
+    assert_eq!(
+        cache.hits() - cold_hits,
+        accepted.len() as u64,
+        "every accepted case is served from the cache when warm"
+    );
+    for c in &accepted {
+        let v = parity::evaluate_token_at(c, &files, c.time, None);
+        let exp = v.detail.as_ref().and_then(|d| d["exp"].as_u64()).unwrap();
+        let leeway = c.input["leeway"].as_u64().unwrap_or(DEFAULT_LEEWAY_SECS);
+        let last = check(c, exp + leeway - 1, "last second", &mut cache);
+        assert!(last.ok, "{} refused at exp + leeway - 1", c.id);
+        let after = check(c, exp + leeway, "exp + leeway", &mut cache);
+        assert_eq!(after.code.as_deref(), Some("Token.Expired"), "{}", c.id);
+    }
+    assert!(
+        bad.is_empty(),
+        "{} difference(s):\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}

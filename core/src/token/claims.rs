@@ -59,20 +59,14 @@ impl Checks<'_> {
         }
 
         let exp = numeric_date(&claims, "exp")?.ok_or(TokenError::MissingClaim { claim: "exp" })?;
-        if now >= exp.saturating_add(leeway) {
-            return Err(TokenError::Expired { exp, now, leeway });
-        }
+        check_exp(exp, now, leeway)?;
         let nbf = numeric_date(&claims, "nbf")?;
         if let Some(nbf) = nbf {
-            if nbf > now.saturating_add(leeway) {
-                return Err(TokenError::NotYetValid { nbf, now, leeway });
-            }
+            check_nbf(nbf, now, leeway)?;
         }
         let iat = numeric_date(&claims, "iat")?;
         if let Some(iat) = iat {
-            if iat > now.saturating_add(leeway) {
-                return Err(TokenError::IssuedInFuture { iat, now, leeway });
-            }
+            check_iat(iat, now, leeway)?;
         } else if self.rfc9068 {
             return Err(TokenError::MissingClaim { claim: "iat" });
         }
@@ -111,6 +105,43 @@ impl Checks<'_> {
             claims,
         })
     }
+}
+
+/// `exp`: refused once `now` reaches `exp + leeway`.
+pub(crate) fn check_exp(exp: u64, now: u64, leeway: u64) -> Result<(), TokenError> {
+    if now >= exp.saturating_add(leeway) {
+        return Err(TokenError::Expired { exp, now, leeway });
+    }
+    Ok(())
+}
+
+/// `nbf`: refused while it is more than `leeway` in the future.
+pub(crate) fn check_nbf(nbf: u64, now: u64, leeway: u64) -> Result<(), TokenError> {
+    if nbf > now.saturating_add(leeway) {
+        return Err(TokenError::NotYetValid { nbf, now, leeway });
+    }
+    Ok(())
+}
+
+/// `iat`: refused when it is more than `leeway` in the future.
+pub(crate) fn check_iat(iat: u64, now: u64, leeway: u64) -> Result<(), TokenError> {
+    if iat > now.saturating_add(leeway) {
+        return Err(TokenError::IssuedInFuture { iat, now, leeway });
+    }
+    Ok(())
+}
+
+/// Is `token` (which passed every check at some earlier time) still inside its time window at
+/// `now`? Exactly the time checks of [`Checks::run`], so a token it accepts is one a full check
+/// at `now` would accept too.
+pub(crate) fn times_hold(token: &ValidToken, now: u64, leeway: u64) -> bool {
+    check_exp(token.exp, now, leeway).is_ok()
+        && token
+            .nbf
+            .is_none_or(|nbf| check_nbf(nbf, now, leeway).is_ok())
+        && token
+            .iat
+            .is_none_or(|iat| check_iat(iat, now, leeway).is_ok())
 }
 
 fn required_string<'m>(

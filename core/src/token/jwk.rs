@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::TokenError;
+use super::cache::Fingerprint;
 use super::jws::{Algorithm, parse_strict};
 use crate::cert::Certificate;
 use crate::provider::{RSA_MAX_BITS, RSA_MIN_BITS};
@@ -610,6 +611,63 @@ const OID_ED25519: const_oid::ObjectIdentifier =
     const_oid::ObjectIdentifier::new_unwrap("1.3.101.112");
 const OID_RSA_ENCRYPTION: const_oid::ObjectIdentifier =
     const_oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+
+impl Jwk {
+    /// Feeds everything that decides what this key verifies into a validator fingerprint
+    /// ([`super::cache`]). The destructuring is exhaustive on purpose: a field added to [`Jwk`]
+    /// or [`KeyMaterial`] does not compile until it is fingerprinted too.
+    pub(crate) fn fingerprint(&self, fp: &mut Fingerprint) {
+        let Self {
+            kid,
+            alg,
+            key_use,
+            key_ops,
+            material,
+        } = self;
+        fp.opt_str(kid.as_deref());
+        fp.opt_str(alg.as_deref());
+        fp.opt_str(key_use.as_deref());
+        match key_ops {
+            None => fp.tag(0),
+            Some(ops) => {
+                fp.tag(1);
+                fp.len(ops.len());
+                ops.iter().for_each(|op| fp.bytes(op.as_bytes()));
+            }
+        }
+        match material {
+            KeyMaterial::Ec { curve, sec1 } => {
+                fp.tag(match curve {
+                    EcCurve::P256 => 1,
+                    EcCurve::P384 => 2,
+                });
+                fp.bytes(sec1);
+            }
+            KeyMaterial::Ed25519 { public } => {
+                fp.tag(3);
+                fp.bytes(public);
+            }
+            KeyMaterial::Rsa { bits, pkcs1 } => {
+                fp.tag(4);
+                fp.len(*bits);
+                fp.bytes(pkcs1);
+            }
+            KeyMaterial::Unsupported { description } => {
+                fp.tag(5);
+                fp.bytes(description.as_bytes());
+            }
+        }
+    }
+}
+
+impl JwkSet {
+    /// Every key, in order (selection depends on the order), into a validator fingerprint.
+    pub(crate) fn fingerprint(&self, fp: &mut Fingerprint) {
+        let Self { keys } = self;
+        fp.len(keys.len());
+        keys.iter().for_each(|k| k.fingerprint(fp));
+    }
+}
 
 fn opt_str(map: &Map<String, Value>, member: &'static str) -> Result<Option<String>, JwkProblem> {
     match map.get(member) {

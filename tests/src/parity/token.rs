@@ -13,8 +13,8 @@
 
 use certbound_core::oauth::{BearerError, bearer_token};
 use certbound_core::provider::CryptoProvider;
-use certbound_core::token::{Algorithm, JwkSet, ValidToken, Validator};
-use certbound_core::{Error, UnixTime};
+use certbound_core::token::{Algorithm, JwkSet, TokenCache, ValidToken, Validator};
+use certbound_core::{CertThumbprint, Error, UnixTime};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -76,12 +76,59 @@ fn detail(t: &ValidToken) -> serde_json::Value {
     })
 }
 
+/// A case ready for validation, or its verdict when it ends before (bad header, bad key set,
+/// refused builder).
+enum Prepared {
+    Done(Verdict),
+    Ready {
+        validator: Validator,
+        token: String,
+        presented: Option<CertThumbprint>,
+    },
+}
+
 pub(super) fn evaluate(
     case: &Case,
     files: &Files,
     now: UnixTime,
     provider: &dyn CryptoProvider,
 ) -> Result<Verdict, Harness> {
+    Ok(match prepare(case, files)? {
+        Prepared::Done(v) => v,
+        Prepared::Ready {
+            validator,
+            token,
+            presented,
+        } => verdict(validator.validate(provider, &token, presented.as_ref(), now)),
+    })
+}
+
+/// [`evaluate`] through `cache` ([`TokenCache::validate`]) instead of [`Validator::validate`].
+pub(super) fn evaluate_cached(
+    case: &Case,
+    files: &Files,
+    now: UnixTime,
+    provider: &dyn CryptoProvider,
+    cache: &mut TokenCache,
+) -> Result<Verdict, Harness> {
+    Ok(match prepare(case, files)? {
+        Prepared::Done(v) => v,
+        Prepared::Ready {
+            validator,
+            token,
+            presented,
+        } => verdict(cache.validate(&validator, provider, &token, presented.as_ref(), now)),
+    })
+}
+
+fn verdict(result: Result<ValidToken, Error>) -> Verdict {
+    match result {
+        Ok(t) => Verdict::accept(detail(&t)),
+        Err(e) => refuse(&e),
+    }
+}
+
+fn prepare(case: &Case, files: &Files) -> Result<Prepared, Harness> {
     let i: Input = input(case)?;
     let mut algorithms = Vec::new();
     for name in &i.algorithms {
@@ -111,7 +158,7 @@ pub(super) fn evaluate(
                     .unwrap_or("the request carries no access token");
                 let mut v = Verdict::refuse_with(code, text.to_owned());
                 v.oauth = Some(answer(&b));
-                return Ok(v);
+                return Ok(Prepared::Done(v));
             }
         },
         _ => {
@@ -121,7 +168,7 @@ pub(super) fn evaluate(
 
     let keys = match JwkSet::from_json(&jwks) {
         Ok(k) => k,
-        Err(e) => return Ok(refuse(&e)),
+        Err(e) => return Ok(Prepared::Done(refuse(&e))),
     };
     let mut builder = Validator::builder(i.issuer, i.audience, keys)
         .algorithms(&algorithms)
@@ -138,10 +185,10 @@ pub(super) fn evaluate(
     let validator = match builder.build() {
         Ok(v) => v,
         Err(e) => {
-            return Ok(Verdict::refuse_with(
+            return Ok(Prepared::Done(Verdict::refuse_with(
                 &format!("ValidatorBuilder.{}", debug_code(&e)),
                 e.to_string(),
-            ));
+            )));
         }
     };
     let presented = match presented {
@@ -149,12 +196,11 @@ pub(super) fn evaluate(
         Some(Ok(c)) => Some(c.x5t_s256()),
         Some(Err(e)) => return Err(Harness(format!("presented certificate: {e}"))),
     };
-    Ok(
-        match validator.validate(provider, &token_text, presented.as_ref(), now) {
-            Ok(t) => Verdict::accept(detail(&t)),
-            Err(e) => refuse(&e),
-        },
-    )
+    Ok(Prepared::Ready {
+        validator,
+        token: token_text,
+        presented,
+    })
 }
 
 fn refuse(e: &Error) -> Verdict {
