@@ -1,5 +1,5 @@
 //! Slowloris connections: each holds a server connection slot as cheaply as it can, in one of
-//! five ways, until the server closes it; then it opens the next, until the slowloris window
+//! six ways, until the server closes it; then it opens the next, until the slowloris window
 //! ends. The server must close each within its handshake or header timeout (plus slack), and the
 //! load and the probe must go on being served meanwhile.
 
@@ -25,14 +25,18 @@ pub(crate) enum Style {
     IdleAfterHandshake,
     /// A complete handshake, then a request head one byte every 200 ms.
     DribbleHeaders,
+    /// ALPN h2, the connection preface and an empty SETTINGS frame, then silence (PINGs are
+    /// never answered).
+    SilentH2,
 }
 
-const STYLES: [Style; 5] = [
+const STYLES: [Style; 6] = [
     Style::SilentTcp,
     Style::DribbleHello,
     Style::StallMidHandshake,
     Style::IdleAfterHandshake,
     Style::DribbleHeaders,
+    Style::SilentH2,
 ];
 
 /// Slack over the server's timeout before a held connection counts as not closed.
@@ -51,6 +55,16 @@ impl Style {
             Self::StallMidHandshake => "stopped mid-handshake",
             Self::IdleAfterHandshake => "idle after the handshake",
             Self::DribbleHeaders => "request head byte by byte",
+            Self::SilentH2 => "h2 preface, then silent",
+        }
+    }
+
+    /// How long the server may take to close such a connection: its handshake or header
+    /// timeout; for h2, a keep-alive PING after that long and as long again for the answer.
+    fn limit(self, timeout: Duration) -> Duration {
+        match self {
+            Self::SilentH2 => 2 * timeout + SLACK,
+            _ => timeout + SLACK,
         }
     }
 }
@@ -112,26 +126,27 @@ impl SlowStats {
             let mut closed = s.closed_by_server_ms.clone();
             closed.sort_unstable();
             println!(
-                "  {:<28} opened {:>5}, closed by the server {:>5} (after min {} / median {} / max {}), open past timeout+{}s {:>3}, connect failed {}",
+                "  {:<28} opened {:>5}, closed by the server {:>5} (after min {} / median {} / max {}), open past {} s {:>3}, connect failed {}",
                 style.name(),
                 s.opened,
                 closed.len(),
                 secs(closed.first().copied()),
                 secs(super::stats::percentile(&closed, 0.5)),
                 secs(closed.last().copied()),
-                SLACK.as_secs(),
+                style.limit(shared.settings.timeout()).as_secs(),
                 s.held_too_long,
                 s.connect_failed,
             );
             if s.held_too_long > 0 {
                 failures.push(format!(
-                    "slowloris {}: {} connections still open {} s after the server's timeout",
+                    "slowloris {}: {} connections still open after {} s",
                     style.name(),
                     s.held_too_long,
-                    SLACK.as_secs()
+                    style.limit(shared.settings.timeout()).as_secs()
                 ));
             }
-            if window > shared.settings.timeout() + SLACK && closed.is_empty() && s.opened > 0 {
+            if window > style.limit(shared.settings.timeout()) && closed.is_empty() && s.opened > 0
+            {
                 failures.push(format!(
                     "slowloris {}: the server closed none",
                     style.name()
@@ -156,7 +171,7 @@ pub(crate) async fn connection(shared: Arc<Shared>, style: Style) -> SlowStats {
     let mut stats = SlowStats::default();
     let (from, until) = shared.slow_window;
     tokio::time::sleep_until(from.into()).await;
-    let limit = shared.settings.timeout() + SLACK;
+    let limit = style.limit(shared.settings.timeout());
     while Instant::now() < until {
         let t0 = Instant::now();
         let Ok(Ok(tcp)) =
@@ -218,6 +233,23 @@ async fn stall(
                 closed = until_closed_read(&mut rd, stop) => Ok(closed),
                 r = dribble => r.map(|()| false).or(Ok(true)),
             }
+        }
+        Style::SilentH2 => {
+            let mut cfg = (*shared.configs.get(Who::Pki)).clone();
+            cfg.alpn_protocols = vec![b"h2".to_vec()];
+            let mut tls = tokio_rustls::TlsConnector::from(Arc::new(cfg))
+                .connect(ServerName::try_from("localhost")?, tcp)
+                .await?;
+            if tls.get_ref().1.alpn_protocol() != Some(b"h2") {
+                return Err("the server did not agree to h2".into());
+            }
+            tls.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+                .await?;
+            tls.flush().await?;
+            let (mut rd, wr) = tokio::io::split(tls);
+            let closed = until_closed_read(&mut rd, stop).await;
+            drop(wr);
+            Ok(closed)
         }
         Style::IdleAfterHandshake | Style::DribbleHeaders => {
             let tls = tokio_rustls::TlsConnector::from(shared.configs.get(Who::Pki))
