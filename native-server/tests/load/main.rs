@@ -567,7 +567,7 @@ fn run(settings: Settings) -> Result<Vec<String>, BoxError> {
     failures.extend(total.report(&shared, window));
     failures.extend(slow_total.report(&shared));
     failures.extend(stats::report_probes(&shared, &probes, window));
-    failures.extend(stats::report_rss(&shared, &rss, window));
+    failures.extend(stats::report_rss(&rss));
     match health {
         Ok(m) if m.status == 200 => {
             let text = String::from_utf8_lossy(&m.body);
