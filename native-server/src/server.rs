@@ -21,7 +21,7 @@ use std::time::Duration;
 use hyper::server::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 
@@ -51,8 +51,7 @@ pub(crate) async fn run(
     let limits_hs = Duration::from_secs(config.limits.handshake_timeout_secs);
     let header_timeout = Duration::from_secs(config.limits.header_timeout_secs);
     let max_header = config.limits.max_header_bytes;
-    let listener = TcpListener::bind(config.server.listen)
-        .await
+    let listener = listen(config.server.listen, config.limits.max_connections)
         .map_err(|e| format!("listening on {}: {e}", config.server.listen))?;
     let local = listener.local_addr()?;
     let app = Arc::new(routes::App::new(config, local.port())?);
@@ -152,6 +151,25 @@ pub(crate) async fn run(
         tracing::warn!("requests still in flight after {SHUTDOWN_GRACE:?}; closing them");
     }
     Ok(())
+}
+
+/// Binds the listener with an accept queue as deep as the connection limit (the kernel caps it
+/// at `net.core.somaxconn`). tokio's default of 1024 overflowed under a burst of connections:
+/// the kernel then dropped the clients' final ACKs, and a client that had connected and sent
+/// nothing waited seconds (SYN-ACK retransmits) before the server even saw it.
+fn listen(addr: SocketAddr, max_connections: usize) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(
+        u32::try_from(max_connections)
+            .unwrap_or(u32::MAX)
+            .clamp(1024, 65_535),
+    )
 }
 
 async fn shutdown_signal() {
