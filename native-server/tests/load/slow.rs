@@ -1,5 +1,5 @@
 //! Slowloris connections: each holds a server connection slot as cheaply as it can, in one of
-//! six ways, until the server closes it; then it opens the next, until the slowloris window
+//! seven ways, until the server closes it; then it opens the next, until the slowloris window
 //! ends. The server must close each within its handshake or header timeout (plus slack), and the
 //! load and the probe must go on being served meanwhile.
 
@@ -25,17 +25,20 @@ pub(crate) enum Style {
     IdleAfterHandshake,
     /// A complete handshake, then a request head one byte every 200 ms.
     DribbleHeaders,
+    /// One complete request on HTTP/1.1 keep-alive, then nothing.
+    IdleKeepAlive,
     /// ALPN h2, the connection preface and an empty SETTINGS frame, then silence (PINGs are
     /// never answered).
     SilentH2,
 }
 
-const STYLES: [Style; 6] = [
+const STYLES: [Style; 7] = [
     Style::SilentTcp,
     Style::DribbleHello,
     Style::StallMidHandshake,
     Style::IdleAfterHandshake,
     Style::DribbleHeaders,
+    Style::IdleKeepAlive,
     Style::SilentH2,
 ];
 
@@ -55,6 +58,7 @@ impl Style {
             Self::StallMidHandshake => "stopped mid-handshake",
             Self::IdleAfterHandshake => "idle after the handshake",
             Self::DribbleHeaders => "request head byte by byte",
+            Self::IdleKeepAlive => "idle keep-alive after a request",
             Self::SilentH2 => "h2 preface, then silent",
         }
     }
@@ -126,7 +130,7 @@ impl SlowStats {
             let mut closed = s.closed_by_server_ms.clone();
             closed.sort_unstable();
             println!(
-                "  {:<28} opened {:>5}, closed by the server {:>5} (after min {} / median {} / max {}), open past {} s {:>3}, connect failed {}",
+                "  {:<32} opened {:>5}, closed by the server {:>5} (after min {} / median {} / max {}), open past {} s {:>3}, connect failed {}",
                 style.name(),
                 s.opened,
                 closed.len(),
@@ -246,6 +250,19 @@ async fn stall(
             tls.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00")
                 .await?;
             tls.flush().await?;
+            let (mut rd, wr) = tokio::io::split(tls);
+            let closed = until_closed_read(&mut rd, stop).await;
+            drop(wr);
+            Ok(closed)
+        }
+        Style::IdleKeepAlive => {
+            let mut tls = tokio_rustls::TlsConnector::from(shared.configs.get(Who::Pki))
+                .connect(ServerName::try_from("localhost")?, tcp)
+                .await?;
+            tls.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                .await?;
+            tls.flush().await?;
+            // The answer is read (and discarded) with everything else until the close.
             let (mut rd, wr) = tokio::io::split(tls);
             let closed = until_closed_read(&mut rd, stop).await;
             drop(wr);
