@@ -12,7 +12,7 @@
 //! Overrides: `CERTBOUND_LOAD_SECS` (at most 300), `CERTBOUND_LOAD_CONNS`, `CERTBOUND_LOAD_SLOW`
 //! (slowloris connections). CI mode shortens the handshake and header timeouts to 2 s so that the
 //! server's closing of stalled connections is observed within the run; full mode keeps the
-//! defaults (10 s). Timeline, as fractions of the run: slowloris from 0.2 to 0.6, SIGKILL and
+//! defaults (10 s). Both set `max_header_bytes = 32768` and `max_body_bytes = 16384`. Timeline, as fractions of the run: slowloris from 0.2 to 0.6, SIGKILL and
 //! restart at 0.7, load until 1.0.
 
 #[path = "../common/mod.rs"]
@@ -43,6 +43,10 @@ pub(crate) struct Settings {
     pub(crate) timeouts_secs: Option<u64>,
     /// Interval of the fresh-connection probe.
     pub(crate) probe_every: Duration,
+    /// `[limits]` head and body limits written into the config (the oversized requests are
+    /// 4 KiB over them, whatever the server's defaults are).
+    pub(crate) max_header_bytes: usize,
+    pub(crate) max_body_bytes: usize,
 }
 
 /// The server's default handshake and header timeouts (`[limits]`), in seconds.
@@ -81,6 +85,8 @@ impl Settings {
             slow,
             timeouts_secs: if full { None } else { Some(2) },
             probe_every: Duration::from_millis(100),
+            max_header_bytes: 32 * 1024,
+            max_body_bytes: 16 * 1024,
         })
     }
 
@@ -237,7 +243,7 @@ fn main() -> ExitCode {
 
 type BoxError = client::BoxError;
 
-/// `certbound pki init DIR`, then the CI-mode `[limits]`.
+/// `certbound pki init DIR`, then `[limits]`: head and body limits, and the CI-mode timeouts.
 fn prepare_dir(settings: &Settings) -> Result<PathBuf, BoxError> {
     let dir = common::temp_dir("load");
     let out = Command::new(env!("CARGO_BIN_EXE_certbound"))
@@ -246,14 +252,18 @@ fn prepare_dir(settings: &Settings) -> Result<PathBuf, BoxError> {
     if !out.status.success() {
         return Err(format!("pki init: {}", String::from_utf8_lossy(&out.stderr)).into());
     }
+    let cfg = dir.join("certbound.toml");
+    let mut text = std::fs::read_to_string(&cfg)?;
+    text.push_str(&format!(
+        "\n[limits]\nmax_header_bytes = {}\nmax_body_bytes = {}\n",
+        settings.max_header_bytes, settings.max_body_bytes
+    ));
     if let Some(t) = settings.timeouts_secs {
-        let cfg = dir.join("certbound.toml");
-        let mut text = std::fs::read_to_string(&cfg)?;
         text.push_str(&format!(
-            "\n[limits]\nhandshake_timeout_secs = {t}\nheader_timeout_secs = {t}\n"
+            "handshake_timeout_secs = {t}\nheader_timeout_secs = {t}\n"
         ));
-        std::fs::write(&cfg, text)?;
     }
+    std::fs::write(&cfg, text)?;
     Ok(dir)
 }
 

@@ -13,8 +13,8 @@ use super::{KILLED, POOL_CAP, PoolToken, RESTARTED, Shared, UP, Who};
 
 /// Longest wait for a connection or an answer before it counts as a failure (a hang).
 pub(crate) const ANSWER_TIMEOUT: Duration = Duration::from_secs(15);
-/// Over the server's 16 KiB `max_header_bytes` and `max_body_bytes` defaults.
-const OVERSIZE: usize = 20 * 1024;
+/// How far the oversized requests exceed the configured head and body limits.
+const OVER_BY: usize = 4 * 1024;
 
 /// xorshift64*: reproducible per worker, no dependency.
 #[derive(Debug)]
@@ -62,9 +62,9 @@ pub(crate) enum Kind {
     WrongClient,
     /// Token request that is not a form → 400 `invalid_request`.
     NotForm,
-    /// A 20 KiB header → 431.
+    /// A header 4 KiB over `max_header_bytes` → 431.
     OversizedHeader,
-    /// A 20 KiB form body → 413.
+    /// A form body 4 KiB over `max_body_bytes` → 413.
     OversizedBody,
     /// A raw request the HTTP parser must refuse → 400 (own connection).
     MalformedHttp,
@@ -106,8 +106,8 @@ impl Kind {
             Self::Issue => "token request → 200 / 401 invalid_client",
             Self::WrongClient => "token request for another client → 401 invalid_client",
             Self::NotForm => "token request not a form → 400 invalid_request",
-            Self::OversizedHeader => "20 KiB header → 431",
-            Self::OversizedBody => "20 KiB body → 413",
+            Self::OversizedHeader => "head over max_header_bytes → 431",
+            Self::OversizedBody => "body over max_body_bytes → 413",
             Self::MalformedHttp => "malformed HTTP → 400",
         }
     }
@@ -496,14 +496,17 @@ fn request(
             r#"{"grant_type":"client_credentials","client_id":"dev-pki-client"}"#.into(),
             false,
         ),
-        Kind::OversizedHeader => get(vec![("x-pad", "h".repeat(OVERSIZE))]),
+        Kind::OversizedHeader => get(vec![(
+            "x-pad",
+            "h".repeat(shared.settings.max_header_bytes + OVER_BY),
+        )]),
         Kind::OversizedBody => (
             "POST",
             "/oauth2/token",
             vec![form()],
             format!(
                 "grant_type=client_credentials&client_id=dev-pki-client&pad={}",
-                "b".repeat(OVERSIZE)
+                "b".repeat(shared.settings.max_body_bytes + OVER_BY)
             ),
             false,
         ),
