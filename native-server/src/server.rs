@@ -19,10 +19,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use hyper::server::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 
@@ -52,8 +52,7 @@ pub(crate) async fn run(
     let limits_hs = Duration::from_secs(config.limits.handshake_timeout_secs);
     let header_timeout = Duration::from_secs(config.limits.header_timeout_secs);
     let max_header = config.limits.max_header_bytes;
-    let listener = TcpListener::bind(config.server.listen)
-        .await
+    let listener = listen(config.server.listen, config.limits.max_connections)
         .map_err(|e| format!("listening on {}: {e}", config.server.listen))?;
     let local = listener.local_addr()?;
     let app = Arc::new(routes::App::new(config, local.port())?);
@@ -63,16 +62,22 @@ pub(crate) async fn run(
     let acceptor = TlsAcceptor::from(tls_config);
     let permits = Arc::new(Semaphore::new(app.config.limits.max_connections));
     let graceful = GracefulShutdown::new();
-    let mut http = auto::Builder::new(TokioExecutor::new());
-    http.http1()
-        .timer(TokioTimer::new())
+    // The protocol is the one ALPN agreed on (RFC 9113 §3.2: h2 over TLS is negotiated, never
+    // sniffed), so every connection is under a timer from its first byte: hyper's h1 header
+    // timeout, or h2's keep-alive pings. Sniffing the preface (hyper-util's `auto`) waited for
+    // the first byte without any timeout: a client that finished the handshake and stayed
+    // silent held its connection slot forever.
+    let mut h1 = http1::Builder::new();
+    h1.timer(TokioTimer::new())
         .header_read_timeout(header_timeout)
         .max_buf_size(max_header);
-    http.http2()
-        .timer(TokioTimer::new())
+    let mut h2 = http2::Builder::new(TokioExecutor::new());
+    h2.timer(TokioTimer::new())
+        .keep_alive_interval(header_timeout)
+        .keep_alive_timeout(header_timeout)
         .max_header_list_size(u32::try_from(max_header).unwrap_or(u32::MAX))
         .max_concurrent_streams(64);
-    let http = Arc::new(http);
+    let (h1, h2) = (Arc::new(h1), Arc::new(h2));
 
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
@@ -99,7 +104,7 @@ pub(crate) async fn run(
         let acceptor = acceptor.clone();
         let app = app.clone();
         let router = router.clone();
-        let http = http.clone();
+        let (h1, h2) = (h1.clone(), h2.clone());
         let watcher = graceful.watcher();
         tokio::spawn(async move {
             let _permit = permit;
@@ -122,11 +127,17 @@ pub(crate) async fn run(
                 peer,
                 tls: identity::Presented::from_tls(tls.get_ref().1.peer_certificates()),
             };
+            let is_h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2");
             let svc = hyper::service::service_fn(move |req| {
-                routes::dispatch(router.clone(), info.clone(), req)
+                routes::dispatch(router.clone(), info.clone(), max_header, req)
             });
-            let conn = http.serve_connection(TokioIo::new(tls), svc);
-            if let Err(e) = watcher.watch(conn.into_owned()).await {
+            let io = TokioIo::new(tls);
+            let ended = if is_h2 {
+                watcher.watch(h2.serve_connection(io, svc)).await
+            } else {
+                watcher.watch(h1.serve_connection(io, svc)).await
+            };
+            if let Err(e) = ended {
                 tracing::debug!(%peer, error = %e, "connection ended with an error");
             }
             app.metrics.connection(-1);
@@ -141,6 +152,25 @@ pub(crate) async fn run(
         tracing::warn!("requests still in flight after {SHUTDOWN_GRACE:?}; closing them");
     }
     Ok(())
+}
+
+/// Binds the listener with an accept queue as deep as the connection limit (the kernel caps it
+/// at `net.core.somaxconn`). tokio's default of 1024 overflowed under a burst of connections:
+/// the kernel then dropped the clients' final ACKs, and a client that had connected and sent
+/// nothing waited seconds (SYN-ACK retransmits) before the server even saw it.
+fn listen(addr: SocketAddr, max_connections: usize) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(
+        u32::try_from(max_connections)
+            .unwrap_or(u32::MAX)
+            .clamp(1024, 65_535),
+    )
 }
 
 async fn shutdown_signal() {

@@ -128,6 +128,10 @@ pub(crate) struct TlsSection {
     /// the handshake.
     #[serde(default)]
     pub(crate) allowed_thumbprints: Vec<String>,
+    /// TLS session resumption (TLS 1.3 tickets, TLS 1.2 session IDs); `false` makes every
+    /// connection a full handshake with a fresh CertificateVerify.
+    #[serde(default = "default_true")]
+    pub(crate) session_resumption: bool,
 }
 
 fn default_client_auth() -> ClientAuthMode {

@@ -145,17 +145,40 @@ impl App {
     }
 }
 
-/// Entry point for each request of a connection: attaches the connection's facts, then routes.
+/// Entry point for each request of a connection: enforces the head size limit, attaches the
+/// connection's facts, then routes.
 pub(crate) async fn dispatch(
     router: Router,
     info: ConnInfo,
+    max_head: usize,
     mut req: hyper::Request<hyper::body::Incoming>,
 ) -> Result<Response, Infallible> {
+    if head_size(&req) > max_head {
+        return Ok((
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "request header fields too large\n",
+        )
+            .into_response());
+    }
     req.extensions_mut().insert(info);
     match tokio::time::timeout(REQUEST_TIMEOUT, router.oneshot(req.map(Body::new))).await {
         Ok(r) => r,
         Err(_) => Ok((StatusCode::REQUEST_TIMEOUT, "request timed out\n").into_response()),
     }
+}
+
+/// The size of a request head as HTTP/1.1 sends it: request line and `name: value` lines.
+///
+/// hyper's own bound (`max_buf_size`) is checked per read, so a head up to about twice the
+/// limit can get through it when it arrives in one piece; this makes `limits.max_header_bytes`
+/// exact, for h2 as well.
+fn head_size<B>(req: &hyper::Request<B>) -> usize {
+    let line = req.method().as_str().len()
+        + req.uri().path_and_query().map_or(1, |p| p.as_str().len())
+        + " HTTP/1.1\r\n ".len();
+    req.headers()
+        .iter()
+        .fold(line + 2, |n, (k, v)| n + k.as_str().len() + v.len() + 4)
 }
 
 /// Longest time a request (body read included) may take: slow bodies do not hold a connection

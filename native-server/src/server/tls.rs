@@ -174,5 +174,9 @@ pub(crate) fn server_config(tls: &TlsSection) -> Result<Arc<ServerConfig>, Strin
         .with_single_cert(chain, key)
         .map_err(|e| format!("tls.private_key: does not match tls.certificate: {e}"))?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    if !tls.session_resumption {
+        config.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
+        config.send_tls13_tickets = 0;
+    }
     Ok(Arc::new(config))
 }

@@ -81,10 +81,30 @@ impl Server {
         )
     }
 
+    /// `certbound serve --dev-dir DIR --listen ADDR` logging at `log` (`CERTBOUND_LOG`): load
+    /// tests run at `warn`, an access line per request would cost more than the request.
+    pub fn start_dev_logging(dir: &Path, addr: SocketAddr, log: &str) -> Self {
+        Self::start_logging(
+            &[
+                "serve",
+                "--dev-dir",
+                dir.to_str().expect("utf-8 path"),
+                "--listen",
+                &addr.to_string(),
+            ],
+            dir,
+            log,
+        )
+    }
+
     fn start(args: &[&str], dir: &Path) -> Self {
+        Self::start_logging(args, dir, "info")
+    }
+
+    fn start_logging(args: &[&str], dir: &Path, log: &str) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_certbound"))
             .args(args)
-            .env("CERTBOUND_LOG", "info")
+            .env("CERTBOUND_LOG", log)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -156,6 +176,23 @@ impl Server {
                 }
                 std::thread::sleep(Duration::from_millis(20));
             }
+        }
+        self.stderr
+            .take()
+            .map(|h| h.join().unwrap_or_default())
+            .unwrap_or_default()
+    }
+
+    /// The server's process id (`None` once stopped).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
+    /// SIGKILL (no shutdown path runs), wait, and return everything the server logged.
+    pub fn kill9(&mut self) -> String {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
         }
         self.stderr
             .take()
