@@ -760,12 +760,7 @@ impl Validator {
         now: UnixTime,
     ) -> Result<ValidToken, Error> {
         let pending = self.begin(token, presented, now)?;
-        let verified = provider.verify(
-            pending.scheme,
-            &pending.public_key,
-            &pending.signing_input,
-            &pending.signature,
-        );
+        let verified = pending.verify_with(provider);
         pending.finish(verified)
     }
 }
@@ -813,6 +808,20 @@ impl PendingSignature {
     /// The signature bytes (ECDSA fixed `r ‖ s`, RSA big-endian, Ed25519 raw).
     pub fn signature(&self) -> &[u8] {
         &self.signature
+    }
+
+    /// Asks a synchronous `provider` for the verdict [`PendingSignature::finish`] takes: the
+    /// whole job of an adapter between `begin` and `finish` when its provider is not async.
+    ///
+    /// # Errors
+    /// [`InvalidSignature`] when the signature does not verify.
+    pub fn verify_with(&self, provider: &dyn CryptoProvider) -> Result<(), InvalidSignature> {
+        provider.verify(
+            self.scheme,
+            &self.public_key,
+            &self.signing_input,
+            &self.signature,
+        )
     }
 
     /// Completes validation with the provider's verdict on the signature.

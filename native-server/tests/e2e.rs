@@ -605,7 +605,8 @@ fn token_endpoint_failures() {
 }
 
 // Intent: a bound token works only over a connection presenting its certificate (TLS 1.3 and
-// 1.2); another certificate or none gets core's RFC 6750 invalid_token answer.
+// 1.2); another certificate or none gets core's RFC 6750 invalid_token answer — also once the
+// token sits in the server's verified-token cache (the second whoami is a cache hit).
 #[test]
 fn bound_token_needs_its_certificate() {
     let dir = temp_dir("bound");
@@ -650,6 +651,15 @@ fn bound_token_needs_its_certificate() {
         let mut c = srv.connect(Some(&pki)).await.expect("connect");
         let w = c.get("/api/other", Some(&token)).await.expect("other");
         assert_eq!(w.status, 404);
+        let m = c.get("/metrics", None).await.expect("metrics");
+        let text = String::from_utf8(m.body.to_vec()).expect("utf-8");
+        // Hits: the TLS 1.2 whoami and /api/other with the right certificate; misses: the
+        // first whoami and the refused requests (other certificate, none, garbage).
+        assert!(
+            text.contains("certbound_token_cache_lookups_total{result=\"hit\"} 2\n"),
+            "{text}"
+        );
+        assert!(text.contains("certbound_token_cache_entries 1\n"), "{text}");
     });
 }
 

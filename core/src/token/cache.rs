@@ -215,9 +215,7 @@ impl TokenCache {
         match self.begin(validator, token, presented, now)? {
             CacheLookup::Hit(valid) => Ok(valid),
             CacheLookup::Miss(miss) => {
-                let p = &miss.pending;
-                let verified =
-                    provider.verify(p.scheme, &p.public_key, &p.signing_input, &p.signature);
+                let verified = miss.pending.verify_with(provider);
                 self.finish(miss, verified)
             }
         }

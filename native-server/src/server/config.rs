@@ -163,6 +163,10 @@ pub(crate) struct TokenSection {
     /// Allowed clock skew in seconds when validating tokens and self-signed certificates.
     #[serde(default = "default_skew")]
     pub(crate) clock_skew_secs: u64,
+    /// Verified tokens `/api/` remembers (core `TokenCache`: successes only, never past `exp`,
+    /// keyed by validator, certificate and token); `0` turns the cache off.
+    #[serde(default = "default_cache_entries")]
+    pub(crate) cache_entries: usize,
 }
 
 impl Default for TokenSection {
@@ -172,6 +176,7 @@ impl Default for TokenSection {
             require_binding: true,
             audience: None,
             clock_skew_secs: default_skew(),
+            cache_entries: default_cache_entries(),
         }
     }
 }
@@ -182,6 +187,13 @@ fn default_lifetime() -> u64 {
 fn default_true() -> bool {
     true
 }
+fn default_cache_entries() -> usize {
+    certbound_core::token::cache::DEFAULT_CACHE_ENTRIES
+}
+
+/// Largest `tokens.cache_entries`: at most 4 KiB per cached token, so ≤ 256 MiB worst case.
+pub(crate) const MAX_CACHE_ENTRIES: usize = 65_536;
+
 fn default_skew() -> u64 {
     30
 }
@@ -398,6 +410,13 @@ impl Config {
                 &self.path,
                 "tokens.clock_skew_secs",
                 format!("must be at most {max_skew}"),
+            ));
+        }
+        if self.tokens.cache_entries > MAX_CACHE_ENTRIES {
+            return Err(ConfigError::new(
+                &self.path,
+                "tokens.cache_entries",
+                format!("must be at most {MAX_CACHE_ENTRIES} (0 turns the cache off)"),
             ));
         }
         if self.limits.max_header_bytes < 8192 {

@@ -13,17 +13,17 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::{Extension, Router};
-use certbound_core::UnixTime;
 use certbound_core::client::{
     self, AuthOptions, AuthenticatedClient, ClientAuthError, ClientRegistry,
 };
 use certbound_core::forwarded::CertSource;
 use certbound_core::oauth::{self, BearerError, TokenEndpointError, TokenErrorCode};
 use certbound_core::path::TrustStore;
-use certbound_core::token::ValidToken;
 use certbound_core::token::binding::bound_thumbprint;
 use certbound_core::token::issue::{AccessTokenClaims, issue};
 use certbound_core::token::jws::CompactJws;
+use certbound_core::token::{CacheLookup, TokenCache, ValidToken, Validator};
+use certbound_core::{CertThumbprint, UnixTime};
 use serde_json::json;
 use tower::ServiceExt as _;
 
@@ -49,6 +49,8 @@ pub(crate) struct App {
     pub(crate) auth_options: AuthOptions,
     pub(crate) proxy: Option<Proxy>,
     pub(crate) tokens: Tokens,
+    /// Tokens `/api/` verified recently (core decides what may be served from it).
+    pub(crate) token_cache: std::sync::Mutex<TokenCache>,
     /// `[resource]`: `/api/` validates an external issuer's tokens.
     pub(crate) resource: Option<Resource>,
 }
@@ -134,6 +136,7 @@ impl App {
             registry,
             trust,
             proxy,
+            token_cache: std::sync::Mutex::new(TokenCache::new(config.tokens.cache_entries)),
             tokens,
             resource,
             config,
@@ -311,7 +314,24 @@ async fn metrics(State(app): State<Arc<App>>, Extension(info): Extension<ConnInf
         )
             .into_response();
     }
-    let mut r = app.metrics.render().into_response();
+    let (hits, misses, len) = {
+        let c = app
+            .token_cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        (c.hits(), c.misses(), c.len())
+    };
+    let mut text = app.metrics.render();
+    text.push_str(&format!(
+        "# HELP certbound_token_cache_lookups_total /api/ token validations by cache outcome.\n\
+         # TYPE certbound_token_cache_lookups_total counter\n\
+         certbound_token_cache_lookups_total{{result=\"hit\"}} {hits}\n\
+         certbound_token_cache_lookups_total{{result=\"miss\"}} {misses}\n\
+         # HELP certbound_token_cache_entries Verified tokens currently cached.\n\
+         # TYPE certbound_token_cache_entries gauge\n\
+         certbound_token_cache_entries {len}\n"
+    ));
+    let mut r = text.into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
@@ -723,6 +743,30 @@ fn active_json(v: Result<ValidToken, certbound_core::Error>) -> serde_json::Valu
     m
 }
 
+/// [`Validator::validate`] with the server's token cache in front: the lock is held only for
+/// the lookup and the insert, never while a signature is verified.
+fn validate_cached(
+    cache: &std::sync::Mutex<TokenCache>,
+    validator: &Validator,
+    token: &str,
+    x5t: Option<&CertThumbprint>,
+) -> Result<ValidToken, certbound_core::Error> {
+    let now = UnixTime::now();
+    let lock = || {
+        cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    let lookup = lock().begin(validator, token, x5t, now)?;
+    match lookup {
+        CacheLookup::Hit(valid) => Ok(valid),
+        CacheLookup::Miss(miss) => {
+            let verified = miss.pending().verify_with(&AwsLcRs);
+            lock().finish(miss, verified)
+        }
+    }
+}
+
 /// Everything under `/api/`: a valid token bound to the request's certificate, else the
 /// RFC 6750 answer core builds. The token is this server's own, or with `[resource]` one of the
 /// configured issuer (validated for the path's route scopes). The checks run in the edge
@@ -780,7 +824,7 @@ async fn api(
             &own_keys.validator
         }
     };
-    let valid = match validator.validate(&AwsLcRs, token, x5t.as_ref(), UnixTime::now()) {
+    let valid = match validate_cached(&app.token_cache, validator, token, x5t.as_ref()) {
         Ok(t) => t,
         Err(e) => {
             app.metrics.auth_failure("invalid_token");
