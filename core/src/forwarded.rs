@@ -455,6 +455,11 @@ pub fn decode_value(
     limits: &Limits,
 ) -> Result<ForwardedCert, Error> {
     let name = source.primary_header();
+    // The checks run in `decode`'s order, so both refuse a bad input with the same error:
+    // the RFC 9440 chain's size first, then the primary header.
+    if let (CertSource::Rfc9440, Some(chain)) = (source, chain_value) {
+        check_size(RFC9440_CHAIN, chain.len(), limits)?;
+    }
     if !matches!(source, CertSource::Envoy(_)) {
         // Every primary header but XFCC (a list) is a singleton: same rule as `decode`.
         not_combined(name, value)?;
@@ -462,7 +467,6 @@ pub fn decode_value(
     let value = checked(name, value, limits)?;
     match (source, chain_value) {
         (CertSource::Rfc9440, Some(chain)) => {
-            check_size(RFC9440_CHAIN, chain.len(), limits)?;
             rfc9440::from_values(value, Some(chain.trim_matches(is_ows)), limits)
         }
         (_, Some(_)) => Err(ForwardedError::UnexpectedChain {

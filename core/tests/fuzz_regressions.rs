@@ -85,3 +85,33 @@ fn combined_singleton_value_decides_alike() {
         );
     }
 }
+
+// Intent: with an oversized RFC 9440 chain *and* a combined `Client-Cert`, `decode` and
+// `decode_value` report the same problem (the chain's size: `decode` reads the chain first)
+// (fuzz/forwarded, after the fix above).
+#[test]
+fn rfc9440_checks_run_in_the_same_order() {
+    use certbound_core::Error;
+    use certbound_core::forwarded::{CertSource, ForwardedError, Limits, decode, decode_value};
+    let limits = Limits::default();
+    let source: CertSource = "rfc9440".parse().unwrap();
+    let chain = ":AAAA:".repeat(limits.max_header_bytes() / 6 + 1);
+    let cert = ":AAAA:, :BBBB:";
+    let by_lines = decode(
+        &source,
+        &[("Client-Cert", cert), ("Client-Cert-Chain", chain.as_str())],
+        &limits,
+    );
+    let by_value = decode_value(&source, cert, Some(&chain), &limits);
+    assert_eq!(
+        by_lines.map(|c| c.is_some()),
+        by_value.clone().map(|_| true)
+    );
+    assert!(
+        matches!(
+            by_value,
+            Err(Error::Forwarded(ForwardedError::TooLarge { ref header, .. })) if header == "Client-Cert-Chain"
+        ),
+        "{by_value:?}"
+    );
+}
