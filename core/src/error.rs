@@ -61,6 +61,12 @@ pub enum Error {
     ClientAuth(crate::client::ClientAuthError),
     /// An access token or its key set was refused.
     Token(TokenError),
+    /// A decision verified through [`crate::provider::Deferred`] needed more distinct signature
+    /// checks than its limit (path building over too many candidate certificates).
+    TooManySignatures {
+        /// The limit that was exceeded.
+        limit: usize,
+    },
 }
 
 /// Why an extension was refused.
@@ -113,6 +119,10 @@ impl fmt::Display for Error {
             Self::Path(e) => e.fmt(f),
             Self::ClientAuth(e) => e.fmt(f),
             Self::Token(e) => e.fmt(f),
+            Self::TooManySignatures { limit } => write!(
+                f,
+                "more than {limit} signatures to verify for one decision: too many candidate certificates"
+            ),
         }
     }
 }

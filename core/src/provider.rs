@@ -17,7 +17,10 @@
 //! | RSA | PKCS#1 `RSAPublicKey` DER (as in a certificate's SPKI) | big-endian, modulus length |
 //! | Ed25519 | 32 raw bytes | 64 raw bytes |
 
+use alloc::vec::Vec;
 use core::fmt;
+
+use crate::Error;
 
 /// A signature scheme certbound verifies.
 #[non_exhaustive]
@@ -184,4 +187,157 @@ where
     let key = rsa::pss::VerifyingKey::<D>::new(rsa_public_key(public_key)?);
     let sig = rsa::pss::Signature::try_from(signature).map_err(|_| InvalidSignature)?;
     key.verify(message, &sig).map_err(|_| InvalidSignature)
+}
+
+/// One signature core needs verified: the arguments of [`CryptoProvider::verify`], owned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureCheck {
+    /// The scheme.
+    pub scheme: SignatureScheme,
+    /// The public key, encoded as in the module docs.
+    pub public_key: Vec<u8>,
+    /// The signed bytes.
+    pub message: Vec<u8>,
+    /// The signature, encoded as in the module docs (ECDSA already `r ‖ s`).
+    pub signature: Vec<u8>,
+}
+
+impl SignatureCheck {
+    fn is(
+        &self,
+        scheme: SignatureScheme,
+        public_key: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> bool {
+        self.scheme == scheme
+            && self.public_key == public_key
+            && self.signature == signature
+            && self.message == message
+    }
+}
+
+/// What one [`Deferred::run`] produced.
+#[derive(Debug)]
+pub enum Step<T> {
+    /// Every signature the decision asked about had an answer: this is the decision.
+    Ready(T),
+    /// These signatures had no answer yet: verify each, [`Deferred::answer`] it, and run again.
+    Pending(Vec<SignatureCheck>),
+}
+
+/// Signature verification in rounds, for a provider that cannot answer synchronously
+/// (WebCrypto's `crypto.subtle.verify` returns a promise).
+///
+/// Core's chain validation and client authentication ask their provider synchronously, deep
+/// inside path building. [`Deferred`] lets them run unchanged: it answers from the verdicts
+/// given so far, records every signature it has no verdict for and (only for those) answers
+/// "valid", so path building goes on and reveals the other signatures the same decision needs.
+/// A run that recorded anything is thrown away; the adapter verifies the recorded signatures
+/// (asynchronously, with any provider) and runs the decision again. A run that recorded nothing
+/// used real verdicts only, so its result is exactly what a synchronous provider giving the
+/// same verdicts would have produced: the verdict does not depend on the provider's shape.
+///
+/// A valid chain takes two runs. Each further run adds at least one new verdict, and at most
+/// [`Deferred::MAX_CHECKS`] distinct signatures are verified per decision.
+///
+/// ```
+/// # use certbound_core::provider::{CryptoProvider, Deferred, RustCrypto, Step};
+/// # fn decide(p: &dyn CryptoProvider) -> bool { true }
+/// # fn main() -> Result<(), certbound_core::Error> {
+/// let mut deferred = Deferred::new();
+/// let verdict = loop {
+///     match deferred.run(decide)? {
+///         Step::Ready(verdict) => break verdict,
+///         Step::Pending(checks) => {
+///             for check in checks {
+///                 // In a worker: `certbound_provider_webcrypto::verify(..).await`.
+///                 let valid = RustCrypto
+///                     .verify(check.scheme, &check.public_key, &check.message, &check.signature)
+///                     .is_ok();
+///                 deferred.answer(check, valid);
+///             }
+///         }
+///     }
+/// };
+/// # let _ = verdict; Ok(()) }
+/// ```
+#[derive(Debug, Default)]
+pub struct Deferred {
+    answers: Vec<(SignatureCheck, bool)>,
+    asked: spin::Mutex<Vec<SignatureCheck>>,
+}
+
+impl Deferred {
+    /// Most distinct signatures verified for one decision. rustls-webpki itself stops path
+    /// building after 100 signature checks, so a legitimate chain never gets near it.
+    pub const MAX_CHECKS: usize = 256;
+
+    /// No verdicts yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Runs `decide` with this provider.
+    ///
+    /// # Errors
+    /// [`Error::TooManySignatures`] when the decision has asked about more than
+    /// [`Deferred::MAX_CHECKS`] distinct signatures in all.
+    pub fn run<T>(
+        &mut self,
+        decide: impl FnOnce(&dyn CryptoProvider) -> T,
+    ) -> Result<Step<T>, Error> {
+        let result = decide(&*self);
+        let asked = core::mem::take(self.asked.get_mut());
+        if asked.is_empty() {
+            return Ok(Step::Ready(result));
+        }
+        if self.answers.len() + asked.len() > Self::MAX_CHECKS {
+            return Err(Error::TooManySignatures {
+                limit: Self::MAX_CHECKS,
+            });
+        }
+        Ok(Step::Pending(asked))
+    }
+
+    /// Records the verdict on `check`, for the next [`Deferred::run`].
+    pub fn answer(&mut self, check: SignatureCheck, valid: bool) {
+        self.answers.push((check, valid));
+    }
+}
+
+impl CryptoProvider for Deferred {
+    fn verify(
+        &self,
+        scheme: SignatureScheme,
+        public_key: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), InvalidSignature> {
+        if let Some((_, valid)) = self
+            .answers
+            .iter()
+            .find(|(c, _)| c.is(scheme, public_key, message, signature))
+        {
+            return if *valid {
+                Ok(())
+            } else {
+                Err(InvalidSignature)
+            };
+        }
+        let mut asked = self.asked.lock();
+        if !asked
+            .iter()
+            .any(|c| c.is(scheme, public_key, message, signature))
+        {
+            asked.push(SignatureCheck {
+                scheme,
+                public_key: public_key.to_vec(),
+                message: message.to_vec(),
+                signature: signature.to_vec(),
+            });
+        }
+        // Provisional: this run is discarded by `run`, and the signature verified before the next.
+        Ok(())
+    }
 }

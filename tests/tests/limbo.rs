@@ -12,6 +12,7 @@ use std::io::Read;
 use certbound_core::path::{
     self, Purpose, RevocationPolicy, TrustStore, UnknownStatus, VerifyOptions,
 };
+use certbound_core::provider::{CryptoProvider, Deferred, RustCrypto, Step};
 use certbound_core::{Certificate, UnixTime};
 use serde_json::{Value, json};
 
@@ -112,13 +113,36 @@ fn run(tc: &Value) -> (Outcome, String) {
                 .unwrap_or_default(),
         ),
     };
-    let verified = path::verify_chain(
-        &trust,
-        &leaf,
-        &intermediates,
-        now,
-        &VerifyOptions::new(purpose),
-    );
+    let options = VerifyOptions::new(purpose);
+    let verified = path::verify_chain(&trust, &leaf, &intermediates, now, &options);
+    // The same decision with signatures verified in rounds (as WebCrypto adapters do) must be
+    // the same decision, error text included.
+    let (deferred, rounds) = deferred_rounds(|p| {
+        path::verify_chain_with_provider(&trust, &leaf, &intermediates, now, &options, p)
+    });
+    let same = match (&verified, &deferred) {
+        (Ok(a), Ok(b)) => a.chain() == b.chain() && a.anchor_subject() == b.anchor_subject(),
+        (Err(a), Err(b)) => a == b,
+        _ => false,
+    };
+    DEFERRED.with(|d| {
+        let mut d = d.borrow_mut();
+        d.rounds = d.rounds.max(rounds);
+        if !same {
+            d.mismatches.push(format!(
+                "{}: sync {:?} / deferred {:?}",
+                tc["id"],
+                verified
+                    .as_ref()
+                    .map(|p| p.chain().len())
+                    .map_err(ToString::to_string),
+                deferred
+                    .as_ref()
+                    .map(|p| p.chain().len())
+                    .map_err(ToString::to_string)
+            ));
+        }
+    });
     if let Err(e) = verified {
         return (Outcome::Failure, e.to_string());
     }
@@ -131,6 +155,39 @@ fn run(tc: &Value) -> (Outcome, String) {
         }
     }
     (Outcome::Success, String::new())
+}
+
+#[derive(Default)]
+struct DeferredStats {
+    rounds: usize,
+    mismatches: Vec<String>,
+}
+
+thread_local! {
+    static DEFERRED: std::cell::RefCell<DeferredStats> = std::cell::RefCell::default();
+}
+
+/// Runs `decide` through `provider::Deferred`, answering each round with RustCrypto; returns the
+/// decision and the number of rounds it took.
+fn deferred_rounds<T>(mut decide: impl FnMut(&dyn CryptoProvider) -> T) -> (T, usize) {
+    let mut deferred = Deferred::new();
+    for round in 1.. {
+        match deferred
+            .run(&mut decide)
+            .expect("within Deferred::MAX_CHECKS")
+        {
+            Step::Ready(t) => return (t, round),
+            Step::Pending(checks) => {
+                for c in checks {
+                    let valid = RustCrypto
+                        .verify(c.scheme, &c.public_key, &c.message, &c.signature)
+                        .is_ok();
+                    deferred.answer(c, valid);
+                }
+            }
+        }
+    }
+    unreachable!()
 }
 
 // Intent: the whole suite runs, scores are printed and written, and neither the pass count nor
@@ -197,6 +254,18 @@ fn limbo() {
         cases.len()
     );
     println!("CLIENT cases: {} pass / {} fail", client.0, client.1);
+    let (rounds, mismatches) = DEFERRED.with(|d| {
+        let d = d.borrow();
+        (d.rounds, d.mismatches.clone())
+    });
+    println!(
+        "deferred (round-based) verification: {} disagreements with the synchronous provider, at most {rounds} rounds",
+        mismatches.len()
+    );
+    assert!(
+        mismatches.is_empty(),
+        "deferred verification disagrees: {mismatches:#?}"
+    );
     println!("false accepts ({}):", false_accepts.len());
     for id in &false_accepts {
         println!("  FA {id}");
