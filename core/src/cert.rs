@@ -511,16 +511,11 @@ impl Certificate {
         let oid = spki.algorithm.oid;
         match oid.to_string().as_str() {
             "1.2.840.113549.1.1.1" | "1.2.840.113549.1.1.10" => {
-                use rsa::pkcs1::der::Decode as _;
                 let bits = spki
                     .subject_public_key
                     .as_bytes()
-                    .and_then(|b| rsa::pkcs1::RsaPublicKey::from_der(b).ok())
-                    .map_or(0, |k| {
-                        let m = k.modulus.as_bytes();
-                        let lead = m.first().map_or(0, |b| 8 - b.leading_zeros() as usize);
-                        m.len().saturating_sub(1) * 8 + lead
-                    });
+                    .and_then(crate::provider::rsa_modulus_bits)
+                    .unwrap_or(0);
                 PublicKeyInfo::Rsa { bits }
             }
             "1.2.840.10045.2.1" => {

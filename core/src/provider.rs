@@ -152,6 +152,22 @@ impl CryptoProvider for RustCrypto {
     }
 }
 
+/// The modulus length in bits of a PKCS#1 `RSAPublicKey`, if it parses.
+pub(crate) fn rsa_modulus_bits(pkcs1_der: &[u8]) -> Option<usize> {
+    use rsa::pkcs1::der::Decode;
+    let key = rsa::pkcs1::RsaPublicKey::from_der(pkcs1_der).ok()?;
+    let m = key.modulus.as_bytes();
+    let lead = m.first().map_or(0, |b| 8 - b.leading_zeros() as usize);
+    Some(m.len().saturating_sub(1) * 8 + lead)
+}
+
+/// Is this PKCS#1 `RSAPublicKey` within [`RSA_MIN_BITS`]..=[`RSA_MAX_BITS`]? Core asks before
+/// any provider sees an RSA key in a certificate, so the bounds hold whatever the provider (WebCrypto
+/// would accept 1024 bits).
+pub(crate) fn rsa_size_accepted(pkcs1_der: &[u8]) -> bool {
+    rsa_modulus_bits(pkcs1_der).is_some_and(|bits| (RSA_MIN_BITS..=RSA_MAX_BITS).contains(&bits))
+}
+
 /// Parses a PKCS#1 `RSAPublicKey`, enforcing [`RSA_MIN_BITS`]..=[`RSA_MAX_BITS`].
 pub(crate) fn rsa_public_key(pkcs1_der: &[u8]) -> Result<rsa::RsaPublicKey, InvalidSignature> {
     use rsa::pkcs1::der::Decode;

@@ -5,8 +5,7 @@
 //! Core decides *what* is verified (algorithm allow-list, key, bytes) through its begin/finish
 //! API ([`PendingSignature`]); this crate only answers "is the signature valid", so choosing it
 //! never changes a verdict, only its cost. WebCrypto is asynchronous, so this is not a
-//! [`CryptoProvider`](certbound_core::provider::CryptoProvider) (a synchronous trait) but a pair
-//! of async functions:
+//! [`CryptoProvider`] (a synchronous trait) but async functions:
 //!
 //! ```no_run
 //! # async fn f(v: &certbound_core::token::Validator, t: &str, now: certbound_core::UnixTime)
@@ -16,8 +15,9 @@
 //! # let _ = token; Ok(()) }
 //! ```
 //!
-//! and [`verify`] for a single signature (Wycheproof runs through it:
-//! `tests/webcrypto.sh`, in node and in workerd).
+//! [`resolve`] for decisions that verify signatures deep inside synchronous code (certificate
+//! path building, `tls_client_auth`), and [`verify`] for a single signature (Wycheproof runs
+//! through it: `tests/webcrypto.sh`, in node and in workerd).
 //!
 //! Encodings are the ones core's provider seam documents, which WebCrypto takes as they are:
 //! ECDSA keys as raw SEC1 points with fixed `r ‖ s` signatures, Ed25519 raw. RSA keys come as
@@ -40,7 +40,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use certbound_core::provider::{InvalidSignature, SignatureScheme};
+use certbound_core::provider::{CryptoProvider, Deferred, InvalidSignature, SignatureScheme, Step};
 use certbound_core::token::PendingSignature;
 use der::Encode;
 use der::asn1::BitStringRef;
@@ -74,6 +74,50 @@ pub async fn finish(
     )
     .await;
     pending.finish(verified)
+}
+
+/// Runs `decide` (chain validation, client authentication: anything that verifies signatures
+/// through a synchronous [`CryptoProvider`]) with its signatures verified by WebCrypto, in rounds
+/// ([`Deferred`]): each round's unanswered signatures are verified, then `decide` runs again,
+/// until a run needs no new signature. That run's result is returned: the decision core makes
+/// with a synchronous provider giving WebCrypto's verdicts.
+///
+/// ```no_run
+/// # async fn f(trust: &certbound_core::path::TrustStore, leaf: &certbound_core::Certificate,
+/// #     now: certbound_core::UnixTime) -> Result<(), certbound_core::Error> {
+/// use certbound_core::path::{self, VerifyOptions};
+/// let path = certbound_provider_webcrypto::resolve(|p| {
+///     path::verify_chain_with_provider(trust, leaf, &[], now, &VerifyOptions::default(), p)
+/// })
+/// .await??;
+/// # let _ = path; Ok(()) }
+/// ```
+///
+/// # Errors
+/// [`Error::TooManySignatures`](certbound_core::Error::TooManySignatures) past
+/// [`Deferred::MAX_CHECKS`] distinct signatures; `decide`'s own errors are in `T`.
+pub async fn resolve<T>(
+    mut decide: impl FnMut(&dyn CryptoProvider) -> T,
+) -> Result<T, certbound_core::Error> {
+    let mut deferred = Deferred::new();
+    loop {
+        match deferred.run(&mut decide)? {
+            Step::Ready(result) => return Ok(result),
+            Step::Pending(checks) => {
+                for check in checks {
+                    let valid = verify(
+                        check.scheme,
+                        &check.public_key,
+                        &check.message,
+                        &check.signature,
+                    )
+                    .await
+                    .is_ok();
+                    deferred.answer(check, valid);
+                }
+            }
+        }
+    }
 }
 
 /// WebCrypto's verdict on `signature` over `message` with `public_key` under `scheme`.

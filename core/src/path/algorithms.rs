@@ -11,7 +11,7 @@ use core::fmt;
 use rustls_pki_types::alg_id;
 use rustls_pki_types::{AlgorithmIdentifier, InvalidSignature, SignatureVerificationAlgorithm};
 
-use crate::provider::{CryptoProvider, RustCrypto, SignatureScheme};
+use crate::provider::{CryptoProvider, RustCrypto, SignatureScheme, rsa_size_accepted};
 
 /// How a signature's bytes are encoded in X.509.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,6 +142,9 @@ impl SignatureVerificationAlgorithm for ProviderAlgorithm<'_> {
         signature: &[u8],
     ) -> Result<(), InvalidSignature> {
         let scheme = self.entry.scheme;
+        if self.entry.public_key == alg_id::RSA_ENCRYPTION && !rsa_size_accepted(public_key) {
+            return Err(InvalidSignature);
+        }
         match self.entry.encoding {
             SignatureEncoding::Raw => self.provider.verify(scheme, public_key, message, signature),
             SignatureEncoding::EcdsaP256Der => {
