@@ -4,9 +4,8 @@
 // times each batch with Date.now() (which workerd advances on I/O), so node and its HTTP hop are
 // not in the numbers. The origin is another worker (outboundService), answering "ok".
 //
-// Workers measured, all in the same run: the Rust worker with the WebCrypto and with the
-// RustCrypto provider, each cold (TOKEN_CACHE_ENTRIES=0: every request parses and verifies the
-// token) and warm (the token cache on, the same token repeated: every measured request is a
+// Workers measured, all in the same run: the Rust worker (signatures by WebCrypto), cold
+// (TOKEN_CACHE_ENTRIES=0: every request parses and verifies the token) and warm (the token cache on, the same token repeated: every measured request is a
 // hit); the plain JS worker (npm jose + WebCrypto, no cache); and a pass-through worker that
 // only forwards: its time is the service-binding + forwarding overhead, subtracted to get the
 // cost of the check itself.
@@ -66,10 +65,8 @@ const PASS = "pass-through (overhead)";
 const JS = "js jose + WebCrypto";
 const targets = {
   [PASS]: { script: passthrough },
-  "rust + WebCrypto, cold": rust({ CRYPTO_PROVIDER: "webcrypto", TOKEN_CACHE_ENTRIES: "0" }),
-  "rust + WebCrypto, warm": rust({ CRYPTO_PROVIDER: "webcrypto" }),
-  "rust + RustCrypto, cold": rust({ CRYPTO_PROVIDER: "rustcrypto", TOKEN_CACHE_ENTRIES: "0" }),
-  "rust + RustCrypto, warm": rust({ CRYPTO_PROVIDER: "rustcrypto" }),
+  "rust + WebCrypto, cold": rust({ TOKEN_CACHE_ENTRIES: "0" }),
+  "rust + WebCrypto, warm": rust({}),
   [JS]: { scriptPath: join(workerDir, "bench/build/js-worker.mjs") },
 };
 

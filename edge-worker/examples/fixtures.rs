@@ -104,6 +104,11 @@ fn main() {
     let alice = client("alice", &ca_issuer);
     let bob = client("bob", &ca_issuer);
     let stranger = client("stranger", &other_issuer);
+    // Issued under the client CA's exact name, signed by another key: only the signature (checked
+    // by WebCrypto in the worker) tells it apart.
+    let (_, impostor_issuer) = ca("certbound test client CA");
+    let impostor = client("impostor", &impostor_issuer);
+    let impostor_x5t = CertThumbprint::of_der(impostor.der());
     let alice_x5t = CertThumbprint::of_der(alice.der());
     let bob_x5t = CertThumbprint::of_der(bob.der());
     let stranger_x5t = CertThumbprint::of_der(stranger.der());
@@ -137,6 +142,10 @@ fn main() {
     add(
         "stranger",
         issue(&key, &claims("api", Some(stranger_x5t))).unwrap(),
+    );
+    add(
+        "impostor",
+        issue(&key, &claims("api", Some(impostor_x5t))).unwrap(),
     );
     add("unbound", issue(&key, &claims("api", None)).unwrap());
     add("rotated", issue(&rotated, &bound).unwrap());
@@ -294,6 +303,7 @@ fn main() {
             "alice": describe(&alice),
             "bob": describe(&bob),
             "stranger": describe(&stranger),
+            "impostor": describe(&impostor),
         },
         "tokens": tokens,
     });

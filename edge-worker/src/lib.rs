@@ -9,8 +9,8 @@
 //! |---|---|
 //! | `Authorization: Bearer` | [`certbound_core::oauth::bearer_token`] |
 //! | client certificate | [`certbound_core::forwarded`] (`decode`, `decode_cloudflare` with hints) |
-//! | chain to trust anchors | [`certbound_core::path::verify_chain`] |
-//! | token + binding | [`certbound_core::token::TokenCache`] in front of [`certbound_core::token::Validator`]: `begin` / `finish` (WebCrypto or RustCrypto) |
+//! | chain to trust anchors | [`certbound_core::path::verify_chain_with_provider`], signatures by WebCrypto ([`certbound_provider_webcrypto::resolve`]) |
+//! | token + binding | [`certbound_core::token::TokenCache`] in front of [`certbound_core::token::Validator`]: `begin` / `finish`, the signature by WebCrypto |
 //! | deny answers | [`certbound_core::oauth::BearerError`] |
 //!
 //! Configuration, policies and deployment: `edge-worker/README.md`.
@@ -27,14 +27,13 @@ use std::rc::Rc;
 use certbound_core::forwarded::{self, CertSource, CloudflareHints, ForwardedError, Limits};
 use certbound_core::oauth::{self, BearerError};
 use certbound_core::path::{self, VerifyOptions};
-use certbound_core::provider::{CryptoProvider, RustCrypto};
 use certbound_core::token::{CacheLookup, TokenCache, TokenError, ValidToken};
 use certbound_core::{CertThumbprint, Error, UnixTime};
 use certbound_provider_webcrypto as webcrypto;
 use worker::{Context, Env, Fetch, Request, Response, console_error, console_warn, event};
 
 use crate::cloudflare::TlsClientAuth;
-use crate::config::{CertSourceConfig, Config, CryptoChoice, JwksConfig};
+use crate::config::{CertSourceConfig, Config, JwksConfig};
 use crate::forward::Identity;
 use crate::jwks::{JwksCache, JwksError, Plan, Validators};
 
@@ -140,7 +139,7 @@ async fn handle(req: Request, config: &Config) -> worker::Result<Response> {
             cert_headers.push((name.to_owned(), value));
         }
     }
-    let presented = match client_certificate(&req, &cert_headers, config, now) {
+    let presented = match client_certificate(&req, &cert_headers, config, now).await {
         Ok(p) => p,
         Err(e) => {
             console_warn!("certbound: client certificate refused: {e}");
@@ -219,7 +218,7 @@ fn strip_list(custom: Option<&CertSource>) -> Vec<String> {
 
 /// The thumbprint of the client certificate the request proves possession of, or `None` when
 /// there is none (a bound token is then refused by core with `CertificateRequired`).
-fn client_certificate(
+async fn client_certificate(
     req: &Request,
     headers: &[(String, String)],
     config: &Config,
@@ -281,7 +280,11 @@ fn client_certificate(
         }
     };
     if let Some(trust) = &config.trust_anchors {
-        path::verify_chain(trust, &leaf, &chain, now, &VerifyOptions::default())?;
+        let options = VerifyOptions::default();
+        webcrypto::resolve(|p| {
+            path::verify_chain_with_provider(trust, &leaf, &chain, now, &options, p)
+        })
+        .await??;
     }
     Ok(Some(leaf.x5t_s256()))
 }
@@ -335,14 +338,8 @@ async fn check(
         CacheLookup::Miss(miss) => miss,
     };
     let p = miss.pending();
-    let verified = match config.crypto {
-        CryptoChoice::RustCrypto => {
-            RustCrypto.verify(p.scheme(), p.public_key(), p.signing_input(), p.signature())
-        }
-        CryptoChoice::WebCrypto => {
-            webcrypto::verify(p.scheme(), p.public_key(), p.signing_input(), p.signature()).await
-        }
-    };
+    let verified =
+        webcrypto::verify(p.scheme(), p.public_key(), p.signing_input(), p.signature()).await;
     // The borrow is not held across the await above: concurrent requests share the cache.
     with_token_cache(config, |cache| cache.finish(miss, verified))
 }

@@ -178,6 +178,18 @@ describe("cloudflare with TRUST_ANCHORS_PEM (chain validated in the worker)", ()
     assert.equal(reached, 0);
   });
 
+  it("a certificate under the anchor's name but signed by another key is refused", async () => {
+    const impostor = f.certs.impostor;
+    assert.equal(impostor.issuer_rfc2253, alice.issuer_rfc2253);
+    const { res, reached } = await call(mf, {
+      headers: { ...bearer(f.tokens.impostor), "Cf-Client-Cert-Der-Base64": impostor.der_b64 },
+      cf: cfVerified(impostor),
+    });
+    assert.equal(res.status, 401);
+    assert.equal(res.headers.get("www-authenticate"), CHALLENGE.notValidated);
+    assert.equal(reached, 0);
+  });
+
   it("without the certificate header the chain cannot be checked: fails closed", async () => {
     const { res, reached } = await call(mf, { headers: bearer(f.tokens.valid), cf: cfVerified(alice) });
     assert.equal(res.status, 401);
