@@ -3,12 +3,15 @@
 //!
 //! Input: a flag byte (bit 0 serverAuth, bit 1 last record is a CRL, bits 2–3 the clock, bit 4
 //! lenient revocation policy), then `u16`-length-prefixed records: the leaf, then intermediates.
+//! Every verdict is also reached through `provider::Deferred` (signatures in rounds) and must be
+//! the same.
 #![no_main]
 
 use certbound_core::Certificate;
 use certbound_core::path::{
     self, ExpiredCrl, Purpose, RevocationPolicy, UnknownStatus, VerifyOptions,
 };
+use certbound_core::provider::{CryptoProvider, Deferred, RustCrypto, Step};
 use certbound_fuzz::{RFC9440_NOW, at, check_cert, check_error, fixtures, records, split_flags};
 use libfuzzer_sys::fuzz_target;
 
@@ -99,11 +102,26 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(e) => check_error(e),
     }
-    // Deterministic: the same inputs give the same verdict.
-    assert_eq!(
-        path::verify_chain(&trust, &leaf, &intermediates, now, &options),
-        result
-    );
+    // The same decision with signatures verified in rounds (`provider::Deferred`, as the
+    // WebCrypto adapters run it) is the same verdict; the reruns also check it is deterministic.
+    let mut deferred = Deferred::new();
+    let again = loop {
+        let step = deferred.run(|p| {
+            path::verify_chain_with_provider(&trust, &leaf, &intermediates, now, &options, p)
+        });
+        match step.expect("within Deferred::MAX_CHECKS") {
+            Step::Ready(r) => break r,
+            Step::Pending(checks) => {
+                for c in checks {
+                    let valid = RustCrypto
+                        .verify(c.scheme, &c.public_key, &c.message, &c.signature)
+                        .is_ok();
+                    deferred.answer(c, valid);
+                }
+            }
+        }
+    };
+    assert_eq!(again, result);
     let name = intermediates
         .first()
         .and_then(|c| c.subject().common_name().map(str::to_owned))
