@@ -340,7 +340,7 @@ pub fn evaluate_with_provider(
         Kind::Forwarded => forwarded::evaluate(case, files),
         Kind::Inspect => inspect::evaluate(case, files, now),
         Kind::Path => path::evaluate(case, files, now, provider),
-        Kind::Token => token::evaluate(case, files, now, provider),
+        Kind::Token => token::evaluate(case, files, now, provider, None),
     };
     result.unwrap_or_else(|Harness(message)| Verdict::harness(message))
 }
@@ -357,10 +357,9 @@ pub fn evaluate_token_at(
     cache: Option<&mut certbound_core::token::TokenCache>,
 ) -> Verdict {
     let now = UnixTime::since_unix_epoch(core::time::Duration::from_secs(now));
-    let result = match (case.kind, cache) {
-        (Kind::Token, None) => token::evaluate(case, files, now, &RustCrypto),
-        (Kind::Token, Some(cache)) => token::evaluate_cached(case, files, now, &RustCrypto, cache),
-        (kind, _) => Err(Harness(format!("{kind} case given to evaluate_token_at"))),
+    let result = match case.kind {
+        Kind::Token => token::evaluate(case, files, now, &RustCrypto, cache),
+        kind => Err(Harness(format!("{kind} case given to evaluate_token_at"))),
     };
     result.unwrap_or_else(|Harness(message)| Verdict::harness(message))
 }

@@ -87,38 +87,28 @@ enum Prepared {
     },
 }
 
+/// Evaluates a `token` case at `now`: [`Validator::validate`], or through `cache`
+/// ([`TokenCache::validate`]) when one is given.
 pub(super) fn evaluate(
     case: &Case,
     files: &Files,
     now: UnixTime,
     provider: &dyn CryptoProvider,
+    cache: Option<&mut TokenCache>,
 ) -> Result<Verdict, Harness> {
-    Ok(match prepare(case, files)? {
-        Prepared::Done(v) => v,
+    let (validator, token, presented) = match prepare(case, files)? {
+        Prepared::Done(v) => return Ok(v),
         Prepared::Ready {
             validator,
             token,
             presented,
-        } => verdict(validator.validate(provider, &token, presented.as_ref(), now)),
-    })
-}
-
-/// [`evaluate`] through `cache` ([`TokenCache::validate`]) instead of [`Validator::validate`].
-pub(super) fn evaluate_cached(
-    case: &Case,
-    files: &Files,
-    now: UnixTime,
-    provider: &dyn CryptoProvider,
-    cache: &mut TokenCache,
-) -> Result<Verdict, Harness> {
-    Ok(match prepare(case, files)? {
-        Prepared::Done(v) => v,
-        Prepared::Ready {
-            validator,
-            token,
-            presented,
-        } => verdict(cache.validate(&validator, provider, &token, presented.as_ref(), now)),
-    })
+        } => (validator, token, presented),
+    };
+    let presented = presented.as_ref();
+    Ok(verdict(match cache {
+        None => validator.validate(provider, &token, presented, now),
+        Some(cache) => cache.validate(&validator, provider, &token, presented, now),
+    }))
 }
 
 fn verdict(result: Result<ValidToken, Error>) -> Verdict {
