@@ -935,18 +935,40 @@ impl ClientRegistry {
 
 /// Options of [`authenticate`]. Defaults: any registered method, self-signed validity enforced
 /// with no clock skew, chain signatures verified with [`RustCrypto`].
-#[derive(Debug, Clone, Default)]
-pub struct AuthOptions {
+///
+/// `'p` is the provider's lifetime: [`AuthOptions::new`] uses the `'static` [`RustCrypto`];
+/// [`AuthOptions::with_provider`] takes any provider (and never links RustCrypto in, which keeps
+/// it out of a wasm build that verifies with WebCrypto through [`crate::provider::Deferred`]).
+#[derive(Debug, Clone)]
+pub struct AuthOptions<'p> {
     required_method: Option<TlsClientAuthMethod>,
     ignore_self_signed_validity: bool,
     clock_skew_secs: u64,
-    provider: Option<&'static dyn CryptoProvider>,
+    provider: &'p dyn CryptoProvider,
 }
 
-impl AuthOptions {
+impl AuthOptions<'static> {
     /// The defaults.
     pub fn new() -> Self {
-        Self::default()
+        Self::with_provider(&RustCrypto)
+    }
+}
+
+impl Default for AuthOptions<'static> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<'p> AuthOptions<'p> {
+    /// The defaults, with `tls_client_auth` chain signatures verified by `provider`.
+    pub fn with_provider(provider: &'p dyn CryptoProvider) -> Self {
+        Self {
+            required_method: None,
+            ignore_self_signed_validity: false,
+            clock_skew_secs: 0,
+            provider,
+        }
     }
 
     /// Refuse clients registered for another method (default: either method).
@@ -977,9 +999,13 @@ impl AuthOptions {
     /// [`crate::path::verify_chain_with_provider`] does: every decision stays core's, the
     /// provider only changes what a check costs.
     #[must_use]
-    pub fn provider(mut self, provider: &'static dyn CryptoProvider) -> Self {
-        self.provider = Some(provider);
-        self
+    pub fn provider<'q>(self, provider: &'q dyn CryptoProvider) -> AuthOptions<'q> {
+        AuthOptions {
+            required_method: self.required_method,
+            ignore_self_signed_validity: self.ignore_self_signed_validity,
+            clock_skew_secs: self.clock_skew_secs,
+            provider,
+        }
     }
 }
 
@@ -1052,13 +1078,11 @@ pub fn authenticate<'r>(
         TlsClientAuthMethod::Pki => {
             let trust = trust.ok_or_else(|| ClientAuthError::NoTrustAnchors { client_id: id() })?;
             let verify = VerifyOptions::new(Purpose::ClientAuth);
-            let provider = options.provider.unwrap_or(&RustCrypto);
-            verify_chain_with_provider(trust, leaf, chain, now, &verify, provider).map_err(
-                |e| ClientAuthError::Chain {
+            verify_chain_with_provider(trust, leaf, chain, now, &verify, options.provider)
+                .map_err(|e| ClientAuthError::Chain {
                     client_id: id(),
                     error: Box::new(e),
-                },
-            )?;
+                })?;
             let Some(matcher) = reg.matcher.as_ref() else {
                 // Unreachable: validation requires a matcher for tls_client_auth.
                 return Err(ClientAuthError::Registration {

@@ -46,7 +46,7 @@ pub(crate) struct App {
     pub(crate) users: Users,
     pub(crate) registry: ClientRegistry,
     pub(crate) trust: Option<TrustStore>,
-    pub(crate) auth_options: AuthOptions,
+    pub(crate) auth_options: AuthOptions<'static>,
     pub(crate) proxy: Option<Proxy>,
     pub(crate) tokens: Tokens,
     /// Tokens `/api/` verified recently (core decides what may be served from it).
