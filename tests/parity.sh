@@ -61,7 +61,7 @@ fi
 step "page runner (the www page's wasm API in headless Chromium)"
 if [ $wasm_ok = 1 ] && www/setup.sh >"$out/page-setup.log" 2>&1; then
     stamp=www/dist/pkg/certbound_www_bg.wasm
-    if [ ! -f "$stamp" ] || [ -n "$(find core/src core/Cargo.toml www/src www/Cargo.toml Cargo.toml \
+    if [ ! -f "$stamp" ] || [ -n "$(find core/src core/Cargo.toml provider-webcrypto www/src www/Cargo.toml Cargo.toml \
         Cargo.lock www/index.html www/app.js www/style.css www/build.sh -newer "$stamp" -print -quit)" ]; then
         www/build.sh || echo "page build FAILED" >&2
     fi

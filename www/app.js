@@ -1,12 +1,45 @@
 // certbound demo page. Every decision is made by certbound-core (wasm); this file only reads the
 // form, calls the wasm wrappers and renders what they return. Errors shown are core's own text.
 // The DOM is built with textContent only: certificate and token fields never become markup.
+// Tools 2–4 verify signatures with the browser's WebCrypto, so their wasm calls are async.
 import init, * as wasm from './pkg/certbound_www.js';
 
 const $ = (id) => document.getElementById(id);
 
 /** The inspected certificate (a wasm `Inspected`), shared by tools 2–4. */
 let current = null;
+
+/** Async wasm calls still borrowing an `Inspected`: freeing it before they settle would throw. */
+const borrowing = new Set();
+
+/** Awaits `call(current)`, keeping `current` alive (see `setCurrent`) until it settles. */
+async function withCurrent(call) {
+  const pending = call(current);
+  borrowing.add(pending);
+  try {
+    return await pending;
+  } finally {
+    borrowing.delete(pending);
+  }
+}
+
+/** Latest run number per output: a slower earlier run never replaces a newer run's result. */
+const runs = new Map();
+
+/**
+ * Runs `work(latest)` with `out` marked busy (`aria-busy="true"`, `"false"` when done: the tests
+ * wait on it); `latest()` says whether this run is still the newest one for `out`.
+ */
+async function run(out, work) {
+  const n = (runs.get(out.id) ?? 0) + 1;
+  runs.set(out.id, n);
+  out.setAttribute('aria-busy', 'true');
+  try {
+    await work(() => runs.get(out.id) === n);
+  } finally {
+    if (runs.get(out.id) === n) out.setAttribute('aria-busy', 'false');
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Small DOM helpers.
@@ -127,7 +160,10 @@ function renderCertificate(c, i, n) {
 }
 
 function setCurrent(inspected) {
-  if (current) current.free();
+  if (current) {
+    const old = current;
+    Promise.allSettled([...borrowing]).then(() => old.free());
+  }
   current = inspected;
   for (const p of document.querySelectorAll('[data-current]')) {
     if (!current) {
@@ -265,15 +301,23 @@ function json(value) {
 
 function runChain() {
   const out = $('chain-out');
+  return run(out, (latest) => chain(out, latest));
+}
+
+async function chain(out, latest) {
   if (!needCurrent(out)) return;
   let result;
   try {
-    result = wasm.verifyChain(current, encode($('chain-intermediates').value), encode($('chain-trust').value),
-      $('chain-purpose').value, timeFrom($('chain-time')));
+    const intermediates = encode($('chain-intermediates').value);
+    const trust = encode($('chain-trust').value);
+    const purpose = $('chain-purpose').value;
+    const time = timeFrom($('chain-time'));
+    result = await withCurrent((c) => wasm.verifyChain(c, intermediates, trust, purpose, time));
   } catch (err) {
-    showError(out, 'Cannot validate:', err);
+    if (latest()) showError(out, 'Cannot validate:', err);
     return;
   }
+  if (!latest()) return;
   const parts = [];
   if (result.valid) {
     parts.push(verdict(true, 'Valid:', `a path to a trust anchor was found for ${result.purpose} at ${result.time}.`));
@@ -308,16 +352,21 @@ function bindingText(b) {
 
 function runToken() {
   const out = $('token-out');
+  return run(out, (latest) => token(out, latest));
+}
+
+async function token(out, latest) {
   const algorithms = [...document.querySelectorAll('#token-algorithms input:checked')].map((c) => c.value);
   let r;
   try {
-    r = wasm.checkToken($('token-jwt').value, $('token-jwks').value, $('token-issuer').value,
+    r = await wasm.checkToken($('token-jwt').value, $('token-jwks').value, $('token-issuer').value,
       $('token-audience').value, algorithms, $('token-allow-unbound').checked,
       $('token-allow-untyped').checked, current ? current.thumbprint : undefined, timeFrom($('token-time')));
   } catch (err) {
-    showError(out, 'Cannot check:', err);
+    if (latest()) showError(out, 'Cannot check:', err);
     return;
   }
+  if (!latest()) return;
   const parts = [];
   if (r.valid) {
     parts.push(verdict(true, 'Valid token:', 'the protected resource accepts it.'));
@@ -385,15 +434,23 @@ async function fetchJwks() {
 
 function runClient() {
   const out = $('client-out');
+  return run(out, (latest) => client(out, latest));
+}
+
+async function client(out, latest) {
   if (!needCurrent(out)) return;
   let r;
   try {
-    r = wasm.matchRegistration(current, $('client-registration').value, $('client-id').value,
-      encode($('chain-trust').value), timeFrom($('client-time')));
+    const registration = $('client-registration').value;
+    const clientId = $('client-id').value;
+    const trust = encode($('chain-trust').value);
+    const time = timeFrom($('client-time'));
+    r = await withCurrent((c) => wasm.matchRegistration(c, registration, clientId, trust, time));
   } catch (err) {
-    showError(out, 'Cannot match:', err);
+    if (latest()) showError(out, 'Cannot match:', err);
     return;
   }
+  if (!latest()) return;
   if (r.authenticated) {
     const binding = r.bound_tokens
       ? `Access tokens issued to it are bound to x5t#S256 ${r['x5t#S256']}.`

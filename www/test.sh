@@ -10,7 +10,7 @@ root="$(dirname "$www")"
 "$www/setup.sh"
 
 stamp="$www/dist/pkg/certbound_www_bg.wasm"
-if [ ! -f "$stamp" ] || [ -n "$(find "$root/core/src" "$root/core/Cargo.toml" "$www/src" \
+if [ ! -f "$stamp" ] || [ -n "$(find "$root/core/src" "$root/core/Cargo.toml" "$root/provider-webcrypto" "$www/src" \
     "$www/Cargo.toml" "$root/Cargo.toml" "$root/Cargo.lock" "$www/index.html" "$www/app.js" \
     "$www/style.css" "$www/build.sh" -newer "$stamp" -print -quit)" ]; then
     "$www/build.sh"

@@ -1,6 +1,6 @@
 // Runs the corpus cases the page can express through the www page's public wasm API
 // (Inspected.fromBundle / fromHeader + view(), verifyChain, matchRegistration, checkToken) in
-// headless Chromium.
+// headless Chromium. verifyChain, matchRegistration and checkToken are async (WebCrypto).
 // Usage: node tests/page-runner/run.mjs <wasm-node pkg dir> <out.json>
 // Needs www/dist (www/build.sh) and www/node_modules (www/setup.sh). Which cases apply and with
 // what input is decided in Rust (certbound_tests::parity::adapters::page_requests); this file
@@ -52,19 +52,19 @@ try {
             : { present: true, leaf: certs[0].summary['x5t#S256'], chain: certs.slice(1).map((c) => c.summary['x5t#S256']) });
         } else if (r.api === 'chain') {
           inspected = m.Inspected.fromBundle(bytes(r.leaf_b64));
-          const v = m.verifyChain(inspected, new TextEncoder().encode(r.intermediates_pem),
+          const v = await m.verifyChain(inspected, new TextEncoder().encode(r.intermediates_pem),
             bytes(r.anchors_b64), r.purpose, r.time);
           out[r.id] = v.valid
             ? accept({ chain: v.path.map((l) => l['x5t#S256']), anchor_subject: v.path[v.path.length - 1].subject })
             : refuse(v.error);
         } else if (r.api === 'registration') {
           inspected = m.Inspected.fromBundle(new TextEncoder().encode(r.certs_pem));
-          const v = m.matchRegistration(inspected, r.registrations_json, r.client_id, bytes(r.anchors_b64), r.time);
+          const v = await m.matchRegistration(inspected, r.registrations_json, r.client_id, bytes(r.anchors_b64), r.time);
           out[r.id] = v.authenticated
             ? accept({ client_id: v.client_id, method: v.method, 'x5t#S256': v['x5t#S256'], bound_tokens: v.bound_tokens })
             : refuse(v.error);
         } else if (r.api === 'token') {
-          const v = m.checkToken(r.token, r.jwks, r.issuer, r.audience, r.algorithms,
+          const v = await m.checkToken(r.token, r.jwks, r.issuer, r.audience, r.algorithms,
             r.allow_unbound, r.allow_untyped, r.presented_x5t ?? undefined, r.time,
             r.leeway_seconds ?? undefined, r.required_scopes);
           out[r.id] = v.valid ? accept(tokenDetail(v.header, v.claims)) : refuse(v.error);

@@ -1,8 +1,10 @@
-//! Tool 2: path validation of the inspected certificate to pasted trust anchors.
+//! Tool 2: path validation of the inspected certificate to pasted trust anchors, with the
+//! signatures verified by the browser's WebCrypto.
 
 use certbound_core::Certificate;
 use certbound_core::cert::parse_bundle;
 use certbound_core::path::{self, Purpose, TrustStore, VerifyOptions};
+use certbound_provider_webcrypto as webcrypto;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -65,15 +67,16 @@ pub(crate) fn trust_store(trust_pem: &[u8]) -> Result<Option<TrustStore>, JsErro
 
 /// Validates the inspected certificate (its own chain plus `extra_intermediates`, PEM or blank)
 /// up to an anchor of `trust_pem` for `purpose_name` (`"client"` / `"server"`) at `now_seconds`.
+/// Core decides; WebCrypto verifies the signatures core asks about (`webcrypto::resolve`).
 ///
-/// Returns `{valid, error, purpose, time, path: [{role, subject, "x5t#S256"}], inputs: […]}`:
+/// Resolves to `{valid, error, purpose, time, path: [{role, subject, "x5t#S256"}], inputs: […]}`:
 /// a refused path is a result (`valid: false`, `error` is core's text), not an exception.
 ///
 /// # Errors
-/// Throws core's message, prefixed with the field, when the trust anchors or intermediates
-/// cannot be read, or when no trust anchor was given.
+/// Rejects with core's message, prefixed with the field, when the trust anchors or
+/// intermediates cannot be read, or when no trust anchor was given.
 #[wasm_bindgen(js_name = verifyChain)]
-pub fn verify_chain(
+pub async fn verify_chain(
     cert: &Inspected,
     extra_intermediates: &[u8],
     trust_pem: &[u8],
@@ -103,13 +106,13 @@ pub fn verify_chain(
         inputs.push(CertLine::new(format!("trust anchor {}", i + 1), c));
     }
 
-    let verdict = path::verify_chain(
-        &trust,
-        &cert.leaf,
-        &intermediates,
-        now,
-        &VerifyOptions::new(purpose),
-    );
+    let options = VerifyOptions::new(purpose);
+    // The outer error (more distinct signatures than `Deferred::MAX_CHECKS`) is a refusal too.
+    let verdict = webcrypto::resolve(|p| {
+        path::verify_chain_with_provider(&trust, &cert.leaf, &intermediates, now, &options, p)
+    })
+    .await
+    .and_then(|v| v);
     let (valid, error, found) = match verdict {
         Ok(found) => {
             let mut lines = vec![CertLine::new("leaf".into(), &cert.leaf)];

@@ -1,7 +1,13 @@
-//! Tool 4: does the inspected certificate authenticate as a registered RFC 8705 client?
+//! Tool 4: does the inspected certificate authenticate as a registered RFC 8705 client? Core
+//! decides; the browser's WebCrypto verifies the chain signatures of `tls_client_auth` clients.
 
-use certbound_core::Error;
-use certbound_core::client::{self, AuthOptions, ClientRegistry};
+use std::cell::RefCell;
+
+use certbound_core::client::{self, AuthOptions, AuthenticatedClient, ClientRegistry};
+use certbound_core::path::TrustStore;
+use certbound_core::provider::{CryptoProvider, Deferred, InvalidSignature, SignatureScheme, Step};
+use certbound_core::{Certificate, Error, UnixTime};
+use certbound_provider_webcrypto as webcrypto;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -39,18 +45,86 @@ fn registry(json: &str) -> Result<ClientRegistry, Error> {
     ClientRegistry::from_json(json.as_bytes())
 }
 
+thread_local! {
+    /// The [`Deferred`] of the [`authenticate`] round running now; only set during the
+    /// synchronous `client::authenticate` call (never across an `await`), so overlapping calls
+    /// from the page cannot see each other's.
+    static ROUND: RefCell<Option<Deferred>> = const { RefCell::new(None) };
+}
+
+/// `AuthOptions::provider` takes a `&'static dyn CryptoProvider`, which the `&dyn` that
+/// `webcrypto::resolve` lends for one round is not: this `'static` provider answers through the
+/// round's [`Deferred`] in [`ROUND`] instead (no round: every signature is invalid).
+#[derive(Debug)]
+struct CurrentRound;
+
+impl CryptoProvider for CurrentRound {
+    fn verify(
+        &self,
+        scheme: SignatureScheme,
+        public_key: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), InvalidSignature> {
+        ROUND.with(|round| {
+            round.borrow().as_ref().map_or(Err(InvalidSignature), |d| {
+                d.verify(scheme, public_key, message, signature)
+            })
+        })
+    }
+}
+
+/// `client::authenticate` with default options and its chain signatures verified by WebCrypto,
+/// in [`Deferred`] rounds as `webcrypto::resolve` runs them: the decision core makes with a
+/// synchronous provider giving WebCrypto's verdicts.
+async fn authenticate<'r>(
+    registry: &'r ClientRegistry,
+    client_id: &str,
+    leaf: &Certificate,
+    chain: &[Certificate],
+    trust: Option<&TrustStore>,
+    now: UnixTime,
+) -> Result<AuthenticatedClient<'r>, Error> {
+    static PROVIDER: CurrentRound = CurrentRound;
+    let options = AuthOptions::new().provider(&PROVIDER);
+    let mut deferred = Deferred::new();
+    loop {
+        ROUND.with(|round| round.replace(Some(deferred)));
+        let outcome = client::authenticate(registry, client_id, leaf, chain, trust, now, &options);
+        deferred = ROUND.with(RefCell::take).unwrap_or_default();
+        // The decision ran above (through `PROVIDER`): `run` only hands over the signatures it
+        // asked about that have no verdict yet, or says there were none.
+        match deferred.run(|_| ())? {
+            Step::Ready(()) => return outcome,
+            Step::Pending(checks) => {
+                for check in checks {
+                    let valid = webcrypto::verify(
+                        check.scheme,
+                        &check.public_key,
+                        &check.message,
+                        &check.signature,
+                    )
+                    .await
+                    .is_ok();
+                    deferred.answer(check, valid);
+                }
+            }
+        }
+    }
+}
+
 /// Authenticates the inspected certificate as `client_id` (blank: the only registration given)
 /// against `registration_json`, at `now_seconds`, with `trust_pem` (blank: none) as the anchors
 /// for `tls_client_auth` clients: the token endpoint's decision.
 ///
-/// Returns `{authenticated, client_id, method, "x5t#S256", bound_tokens, error, oauth_error}`;
+/// Resolves to `{authenticated, client_id, method, "x5t#S256", bound_tokens, error, oauth_error}`;
 /// a refused client is a result, not an exception.
 ///
 /// # Errors
-/// Throws core's message, prefixed with the field, when the registration or the trust anchors
-/// cannot be read, or when `client_id` is blank and several registrations were given.
+/// Rejects with core's message, prefixed with the field, when the registration or the trust
+/// anchors cannot be read, or when `client_id` is blank and several registrations were given.
 #[wasm_bindgen(js_name = matchRegistration)]
-pub fn match_registration(
+pub async fn match_registration(
     cert: &Inspected,
     registration_json: &str,
     client_id: &str,
@@ -70,15 +144,15 @@ pub fn match_registration(
         (id, _) => id.to_owned(),
     };
     let trust = trust_store(trust_pem)?;
-    let outcome = client::authenticate(
+    let outcome = authenticate(
         &registry,
         &client_id,
         &cert.leaf,
         &cert.chain,
         trust.as_ref(),
         now,
-        &AuthOptions::new(),
-    );
+    )
+    .await;
     let result = match outcome {
         Ok(ok) => MatchResult {
             authenticated: true,

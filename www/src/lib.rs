@@ -5,13 +5,20 @@
 //! `Display` text, so the page shows exactly what the native server and the edge worker say.
 //! Time is an argument: the page passes `Date.now() / 1000`; core never reads a clock.
 //!
+//! Signatures are verified by the browser's WebCrypto (`certbound-provider-webcrypto`), never
+//! by core's pure-Rust provider: nothing here names `RustCrypto`, so that its ECDSA, RSA and
+//! Ed25519 verification can leave the page's wasm (core's `client::authenticate` still names it
+//! as its default provider, which keeps it linked: see README, "Size"). Core still decides what
+//! is verified, so verdicts and messages are core's. The functions that verify are `async`
+//! (they return a `Promise`), marked *async* below.
+//!
 //! | JS | core |
 //! |---|---|
 //! | `Inspected.fromBundle(bytes)`, `Inspected.fromHeader(source, value, chain?)`, `.view(now)` | `cert::parse_bundle`, `forwarded::decode_value`, `Certificate::summary` |
 //! | `forwardedSources()` | `forwarded::CertSource` names and header names |
-//! | `verifyChain(inspected, intermediatesPem, trustPem, "client"\|"server", now)` | `path::verify_chain` |
-//! | `checkToken(jwt, jwks, iss, aud, algs, allowUnbound, allowUntyped, x5t?, now)`, `tokenAlgorithms()` | `token::Validator`, `token::binding`, `oauth::BearerError` |
-//! | `matchRegistration(inspected, json, clientId, trustPem, now)` | `client::authenticate` |
+//! | *async* `verifyChain(inspected, intermediatesPem, trustPem, "client"\|"server", now)` | `path::verify_chain_with_provider` via `webcrypto::resolve` |
+//! | *async* `checkToken(jwt, jwks, iss, aud, algs, allowUnbound, allowUntyped, x5t?, now)`, `tokenAlgorithms()` | `token::Validator::begin` + `webcrypto::verify`, `token::binding`, `oauth::BearerError` |
+//! | *async* `matchRegistration(inspected, json, clientId, trustPem, now)` | `client::authenticate` with WebCrypto verdicts (`provider::Deferred` rounds) |
 //! | `parseTime(text)`, `rfc3339(secs)` | `time::parse_time`, `time::rfc3339` |
 #![forbid(unsafe_code)]
 

@@ -1,11 +1,12 @@
 //! Tool 3: access-token validation against a JWKS, with the `cnf` binding to the inspected
-//! certificate, as a protected resource decides it.
+//! certificate, as a protected resource decides it. Core validates (`Validator::begin` /
+//! `finish`); the browser's WebCrypto verifies the signature.
 
 use certbound_core::oauth::BearerError;
-use certbound_core::provider::{CryptoProvider, RustCrypto};
 use certbound_core::token::jws::CompactJws;
 use certbound_core::token::{self, Algorithm, JwkSet, MAX_TOKEN_BYTES, TokenError, Validator};
 use certbound_core::{CertThumbprint, Error};
+use certbound_provider_webcrypto as webcrypto;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
@@ -67,7 +68,7 @@ pub fn token_algorithms() -> Vec<String> {
 
 /// Verifies a refused token's signature with the key core's `JwkSet::select` picks for its
 /// header's `alg` (if allowed) and `kid`; `NotChecked` when no allowed algorithm and key fit.
-fn signature_for_information(
+async fn signature_for_information(
     validator: &Validator,
     allowed: &[Algorithm],
     jws: &CompactJws<'_>,
@@ -89,12 +90,14 @@ fn signature_for_information(
     let Ok(key) = validator.keys().select(alg, kid) else {
         return SignatureVerdict::NotChecked;
     };
-    match RustCrypto.verify(
+    match webcrypto::verify(
         alg.scheme(),
         key.public_key(),
         jws.signing_input().as_bytes(),
         jws.signature(),
-    ) {
+    )
+    .await
+    {
         Ok(()) => SignatureVerdict::Valid,
         Err(_) => SignatureVerdict::Invalid,
     }
@@ -124,18 +127,18 @@ fn binding(claims: &Map<String, Value>, presented: Option<&CertThumbprint>) -> B
 /// `leeway_seconds` (clock leeway, core's default when omitted) and `required_scopes` are
 /// optional and last, so callers that omit them keep the earlier behaviour.
 ///
-/// Returns `{valid, error, status, www_authenticate, header, claims, decode_error, signature:
+/// Resolves to `{valid, error, status, www_authenticate, header, claims, decode_error, signature:
 /// "valid"|"invalid"|"not_checked", binding: {state, cnf, presented, message}, exp,
 /// exp_rfc3339, now}`; a refused token is a result, not an exception. `valid`, `error` and the
 /// answer are core's verdict. `signature` is checked even when core refused the token before
 /// its signature (core checks claims first), for the reader's information only.
 ///
 /// # Errors
-/// Throws core's message, prefixed with the field, when the form cannot configure a validator:
-/// unreadable JWKS, empty issuer, audience or allow-list, an unknown algorithm name.
+/// Rejects with core's message, prefixed with the field, when the form cannot configure a
+/// validator: unreadable JWKS, empty issuer, audience or allow-list, an unknown algorithm name.
 #[wasm_bindgen(js_name = checkToken)]
 #[allow(clippy::too_many_arguments, clippy::fn_params_excessive_bools)]
-pub fn check_token(
+pub async fn check_token(
     token: &str,
     jwks: &str,
     issuer: &str,
@@ -210,19 +213,20 @@ pub fn check_token(
             // Refused before the signature (core checks claims first). For the page's reader the
             // signature is still checked, for information only: same key selection, same
             // provider, and the verdict stays core's refusal.
-            let jws = jws.and_then(Result::ok);
-            let signature = jws.map_or(SignatureVerdict::NotChecked, |j| {
-                signature_for_information(&validator, &algorithms, &j)
-            });
+            let signature = match jws.and_then(Result::ok) {
+                Some(j) => signature_for_information(&validator, &algorithms, &j).await,
+                None => SignatureVerdict::NotChecked,
+            };
             (signature, Err(e))
         }
         Ok(pending) => {
-            let verified = RustCrypto.verify(
+            let verified = webcrypto::verify(
                 pending.scheme(),
                 pending.public_key(),
                 pending.signing_input(),
                 pending.signature(),
-            );
+            )
+            .await;
             let signature = if verified.is_ok() {
                 SignatureVerdict::Valid
             } else {

@@ -138,6 +138,16 @@ export async function rfc9440LeafThumbprint() {
   return m[1];
 }
 
+/**
+ * Submits tool `name` (`chain`, `token`, `client`) and waits until its output is rendered: these
+ * tools verify with WebCrypto, so the page fills `#<name>-out` asynchronously and clears its
+ * `aria-busy` when done (set during the click, so an earlier result is never read).
+ */
+export async function runTool(page, name) {
+  await page.click(`#${name}-run`);
+  await page.waitForSelector(`#${name}-out[aria-busy="false"]`, { timeout: 15000 });
+}
+
 /** The text content of an element, whitespace-collapsed. */
 export async function text(page, selector) {
   const t = await page.locator(selector).innerText();

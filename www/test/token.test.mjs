@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign, randomUUID } from 'node:crypto';
 import {
   serveDist, launch, openPage, assertQuietAndLocal, screenshot, conformance,
-  rfc9440LeafThumbprint, text,
+  rfc9440LeafThumbprint, text, runTool,
 } from './harness.mjs';
 
 const ISS = 'https://as.example';
@@ -66,7 +66,7 @@ test('a token bound to the inspected certificate is valid', async () => {
   await setUp(page, mint({ cnf: { 'x5t#S256': x5t } }));
   // Only ES256 is allowed by default, as in core.
   assert.deepEqual(await page.locator('#token-algorithms input:checked').evaluateAll((i) => i.map((x) => x.value)), ['ES256']);
-  await page.click('#token-run');
+  await runTool(page, 'token');
   assert.equal(await text(page, '#token-out .verdict'), 'Valid token: the protected resource accepts it.');
   assert.equal(await text(page, '#token-out [data-field="signature"]'), 'Valid: verified with the matching JWKS key.');
   assert.equal(await text(page, '#token-out [data-field="binding"]'),
@@ -86,7 +86,7 @@ test('refused tokens show core\'s text and the WWW-Authenticate answer', async (
 
   // Bound to another certificate: refused before the signature is checked.
   await setUp(page, mint({ cnf: { 'x5t#S256': other } }));
-  await page.click('#token-run');
+  await runTool(page, 'token');
   assert.equal(await text(page, '#token-out .verdict'),
     `Refused: access token is bound to certificate x5t#S256 ${other}, but the request presented ${x5t}`);
   assert.equal(await text(page, '#token-out [data-field="www-authenticate"]'),
@@ -103,31 +103,31 @@ test('refused tokens show core\'s text and the WWW-Authenticate answer', async (
   const sig = Buffer.from(s, 'base64url');
   sig[sig.length - 1] ^= 1;
   await page.fill('#token-jwt', `${h}.${p}.${sig.toString('base64url')}`);
-  await page.click('#token-run');
+  await runTool(page, 'token');
   assert.equal(await text(page, '#token-out .verdict'), 'Refused: access token signature verification failed');
   assert.equal(await text(page, '#token-out [data-field="signature"]'), 'Invalid: the signature does not verify with the selected JWKS key.');
 
   // Expired two hours ago.
   const now = Math.floor(Date.now() / 1000);
   await page.fill('#token-jwt', mint({ cnf: { 'x5t#S256': x5t }, iat: now - 10000, exp: now - 7200 }));
-  await page.click('#token-run');
+  await runTool(page, 'token');
   assert.match(await text(page, '#token-out .verdict'), /^Refused: access token expired at \S+Z \(exp \d+\); validation time \S+Z is 72\d\d s later, beyond the 60 s leeway$/);
   assert.match(await text(page, '#token-out [data-field="expiry"]'), /expired 2 hours ago$/);
 
   // Unbound token: refused by default, accepted when the relaxation is ticked.
   await page.fill('#token-jwt', mint({}));
-  await page.click('#token-run');
+  await runTool(page, 'token');
   assert.equal(await text(page, '#token-out .verdict'),
     'Refused: access token is not certificate-bound (no cnf x5t#S256), and this resource server requires binding');
   await page.check('#token-allow-unbound');
-  await page.click('#token-run');
+  await runTool(page, 'token');
   assert.equal(await text(page, '#token-out .verdict'), 'Valid token: the protected resource accepts it.');
   assert.match(await text(page, '#token-out [data-field="binding"]'), /^Not bound: the token has no cnf claim/);
   await page.uncheck('#token-allow-unbound');
 
   // alg:none never gets through.
   await page.fill('#token-jwt', `${b64url({ alg: 'none', typ: 'at+jwt' })}.${b64url({ iss: ISS })}.${b64url('x')}`);
-  await page.click('#token-run');
+  await runTool(page, 'token');
   assert.match(await text(page, '#token-out .verdict'), /^Refused: .*"none"/);
   assert.equal(await text(page, '#token-out [data-field="signature"]'),
     'Not checked: the token does not decode, or no allowed algorithm and JWKS key fit its header.');
@@ -135,17 +135,17 @@ test('refused tokens show core\'s text and the WWW-Authenticate answer', async (
   // A forged and expired token: refused for expiry, and the signature shows as invalid.
   const expired = mint({ cnf: { 'x5t#S256': x5t }, iat: now - 10000, exp: now - 7200 }).split('.');
   await page.fill('#token-jwt', `${expired[0]}.${expired[1]}.${sig.toString('base64url')}`);
-  await page.click('#token-run');
+  await runTool(page, 'token');
   assert.match(await text(page, '#token-out .verdict'), /^Refused: access token expired at /);
   assert.equal(await text(page, '#token-out [data-field="signature"]'), 'Invalid: the signature does not verify with the selected JWKS key.');
 
   // Garbage and configuration errors.
   await page.fill('#token-jwt', 'not-a-jwt');
-  await page.click('#token-run');
+  await runTool(page, 'token');
   assert.match(await text(page, '#token-out .verdict'), /^Refused: access token .+/);
   assert.match(await text(page, '#token-out'), /Header and claims Cannot decode: access token/);
   await page.fill('#token-jwks', '{"keys": 5}');
-  await page.click('#token-run');
+  await runTool(page, 'token');
   assert.match(await text(page, '#token-out .verdict'), /^Cannot check: JWKS: .+/);
   assertQuietAndLocal(tab);
   await page.close();
@@ -155,7 +155,7 @@ test('without an inspected certificate a bound token is refused and says why', a
   const tab = await openPage(browser.context, server.origin);
   const { page } = tab;
   await setUp(page, mint({ cnf: { 'x5t#S256': await rfc9440LeafThumbprint() } }), { inspect: false });
-  await page.click('#token-run');
+  await runTool(page, 'token');
   assert.match(await text(page, '#token-out .verdict'), /^Refused: access token is bound to a client certificate/);
   assert.equal(await page.getAttribute('#token-out [data-field="binding"]', 'data-state'), 'no_certificate');
   assertQuietAndLocal(tab);
@@ -173,7 +173,7 @@ test('the JWKS is fetched from a typed URL only on click', async () => {
   await page.click('#token-fetch');
   await page.waitForSelector('#token-out .verdict.good');
   assert.equal(await page.inputValue('#token-jwks'), JWKS);
-  await page.click('#token-run');
+  await runTool(page, 'token');
   assert.equal(await text(page, '#token-out .verdict'), 'Valid token: the protected resource accepts it.');
 
   await page.fill('#token-jwks-url', `${server.origin}/missing.json`);
