@@ -1,12 +1,8 @@
 //! Tool 4: does the inspected certificate authenticate as a registered RFC 8705 client? Core
 //! decides; the browser's WebCrypto verifies the chain signatures of `tls_client_auth` clients.
 
-use std::cell::RefCell;
-
-use certbound_core::client::{self, AuthOptions, AuthenticatedClient, ClientRegistry};
-use certbound_core::path::TrustStore;
-use certbound_core::provider::{CryptoProvider, Deferred, InvalidSignature, SignatureScheme, Step};
-use certbound_core::{Certificate, Error, UnixTime};
+use certbound_core::Error;
+use certbound_core::client::{self, AuthOptions, ClientRegistry};
 use certbound_provider_webcrypto as webcrypto;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -45,74 +41,6 @@ fn registry(json: &str) -> Result<ClientRegistry, Error> {
     ClientRegistry::from_json(json.as_bytes())
 }
 
-thread_local! {
-    /// The [`Deferred`] of the [`authenticate`] round running now; only set during the
-    /// synchronous `client::authenticate` call (never across an `await`), so overlapping calls
-    /// from the page cannot see each other's.
-    static ROUND: RefCell<Option<Deferred>> = const { RefCell::new(None) };
-}
-
-/// `AuthOptions::provider` takes a `&'static dyn CryptoProvider`, which the `&dyn` that
-/// `webcrypto::resolve` lends for one round is not: this `'static` provider answers through the
-/// round's [`Deferred`] in [`ROUND`] instead (no round: every signature is invalid).
-#[derive(Debug)]
-struct CurrentRound;
-
-impl CryptoProvider for CurrentRound {
-    fn verify(
-        &self,
-        scheme: SignatureScheme,
-        public_key: &[u8],
-        message: &[u8],
-        signature: &[u8],
-    ) -> Result<(), InvalidSignature> {
-        ROUND.with(|round| {
-            round.borrow().as_ref().map_or(Err(InvalidSignature), |d| {
-                d.verify(scheme, public_key, message, signature)
-            })
-        })
-    }
-}
-
-/// `client::authenticate` with default options and its chain signatures verified by WebCrypto,
-/// in [`Deferred`] rounds as `webcrypto::resolve` runs them: the decision core makes with a
-/// synchronous provider giving WebCrypto's verdicts.
-async fn authenticate<'r>(
-    registry: &'r ClientRegistry,
-    client_id: &str,
-    leaf: &Certificate,
-    chain: &[Certificate],
-    trust: Option<&TrustStore>,
-    now: UnixTime,
-) -> Result<AuthenticatedClient<'r>, Error> {
-    static PROVIDER: CurrentRound = CurrentRound;
-    let options = AuthOptions::new().provider(&PROVIDER);
-    let mut deferred = Deferred::new();
-    loop {
-        ROUND.with(|round| round.replace(Some(deferred)));
-        let outcome = client::authenticate(registry, client_id, leaf, chain, trust, now, &options);
-        deferred = ROUND.with(RefCell::take).unwrap_or_default();
-        // The decision ran above (through `PROVIDER`): `run` only hands over the signatures it
-        // asked about that have no verdict yet, or says there were none.
-        match deferred.run(|_| ())? {
-            Step::Ready(()) => return outcome,
-            Step::Pending(checks) => {
-                for check in checks {
-                    let valid = webcrypto::verify(
-                        check.scheme,
-                        &check.public_key,
-                        &check.message,
-                        &check.signature,
-                    )
-                    .await
-                    .is_ok();
-                    deferred.answer(check, valid);
-                }
-            }
-        }
-    }
-}
-
 /// Authenticates the inspected certificate as `client_id` (blank: the only registration given)
 /// against `registration_json`, at `now_seconds`, with `trust_pem` (blank: none) as the anchors
 /// for `tls_client_auth` clients: the token endpoint's decision.
@@ -144,22 +72,36 @@ pub async fn match_registration(
         (id, _) => id.to_owned(),
     };
     let trust = trust_store(trust_pem)?;
-    let outcome = authenticate(
-        &registry,
-        &client_id,
-        &cert.leaf,
-        &cert.chain,
-        trust.as_ref(),
-        now,
-    )
-    .await;
+    // Chain signatures of `tls_client_auth` clients are verified by WebCrypto, in rounds.
+    let outcome = webcrypto::resolve(|p| {
+        let options = AuthOptions::with_provider(p);
+        let (leaf, chain) = (&cert.leaf, cert.chain.as_slice());
+        client::authenticate(
+            &registry,
+            &client_id,
+            leaf,
+            chain,
+            trust.as_ref(),
+            now,
+            &options,
+        )
+        .map(|ok| {
+            (
+                ok.method().to_string(),
+                ok.x5t().to_string(),
+                ok.registration().certificate_bound_access_tokens(),
+            )
+        })
+    })
+    .await
+    .and_then(|outcome| outcome);
     let result = match outcome {
-        Ok(ok) => MatchResult {
+        Ok((method, x5t, bound_tokens)) => MatchResult {
             authenticated: true,
             client_id,
-            method: Some(ok.method().to_string()),
-            x5t_s256: Some(ok.x5t().to_string()),
-            bound_tokens: Some(ok.registration().certificate_bound_access_tokens()),
+            method: Some(method),
+            x5t_s256: Some(x5t),
+            bound_tokens: Some(bound_tokens),
             error: None,
             oauth_error: None,
         },
