@@ -43,7 +43,7 @@ pub(crate) struct App {
     pub(crate) issuer: String,
     pub(crate) audience: String,
     pub(crate) metrics: Metrics,
-    pub(crate) users: Users,
+    pub(crate) users: Arc<Users>,
     pub(crate) registry: ClientRegistry,
     pub(crate) trust: Option<TrustStore>,
     pub(crate) auth_options: AuthOptions<'static>,
@@ -131,7 +131,7 @@ impl App {
                 .provider(&AwsLcRs),
             issuer,
             audience,
-            users: Users::new(&config.users),
+            users: Arc::new(Users::new(&config.users)),
             metrics: Metrics::default(),
             registry,
             trust,
@@ -579,10 +579,7 @@ async fn issue_token(
                 "The password grant needs the username and password parameters",
             )));
         };
-        let (u, pw, a) = (username.clone(), password.clone(), app.clone());
-        let ok = tokio::task::spawn_blocking(move || a.users.verify(&u, &pw))
-            .await
-            .unwrap_or(false);
+        let ok = app.users.verify_bounded(username, password).await;
         if !ok {
             app.metrics.auth_failure("invalid_grant");
             tracing::info!(
