@@ -427,6 +427,56 @@ fn x5t(id: &Identity) -> String {
 
 // Intent: both RFC 8705 methods get a bound token; the answer is RFC 6749 §5.1 with no-store,
 // and the token's cnf is the presenting certificate's thumbprint (checked by introspection).
+// Intent: online password guessing is throttled per (client, username): after 10 failures the
+// right password is refused too, with its own message, while another user of the same client
+// is still checked.
+#[test]
+fn password_guessing_is_throttled() {
+    let dir = temp_dir("throttle");
+    let srv = Server::start_dev(&dir);
+    let pki = srv.pki_client();
+    let password = srv.password.clone().expect("dev password");
+    let form = |user: &'static str, pw: &str| {
+        vec![
+            ("grant_type", "password"),
+            ("client_id", "dev-pki-client"),
+            ("username", user),
+            ("password", pw),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k, v.to_owned()))
+        .collect::<Vec<_>>()
+    };
+    rt().block_on(async {
+        let send = |f: Vec<(&'static str, String)>| {
+            let (srv, pki) = (&srv, &pki);
+            async move {
+                let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                token_request(srv, Some(pki), &pairs).await
+            }
+        };
+        for i in 0..10 {
+            let a = send(form("alice", "wrong")).await;
+            assert_eq!(
+                (a.status, body(&a).as_str()),
+                (400, r#"{"error":"invalid_grant","error_description":"The resource owner credentials are invalid"}"#),
+                "attempt {i}"
+            );
+        }
+        let a = send(form("alice", &password)).await;
+        assert_eq!(
+            (a.status, body(&a).as_str()),
+            (400, r#"{"error":"invalid_grant","error_description":"Too many failed attempts for this username from this client; retry in a minute"}"#)
+        );
+        // Another username of the same client is still checked.
+        let a = send(form("mallory", "wrong")).await;
+        assert_eq!(
+            (a.status, body(&a).as_str()),
+            (400, r#"{"error":"invalid_grant","error_description":"The resource owner credentials are invalid"}"#)
+        );
+    });
+}
+
 #[test]
 fn both_client_methods_get_bound_tokens() {
     let dir = temp_dir("methods");

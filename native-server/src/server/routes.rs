@@ -32,7 +32,7 @@ use super::identity::{self, Presented, Proxy, Via};
 use super::metrics::Metrics;
 use super::resource::{DEFAULT_REALM, Resource};
 use super::tokens::{Tokens, ValidatorSettings};
-use super::users::Users;
+use super::users::{PasswordCheck, Users};
 use super::{ConnInfo, static_files};
 use certbound_provider_aws_lc_rs::AwsLcRs;
 
@@ -579,8 +579,20 @@ async fn issue_token(
                 "The password grant needs the username and password parameters",
             )));
         };
-        let ok = app.users.verify_bounded(username, password).await;
-        if !ok {
+        let check = app.users.check(client_id, username, password).await;
+        if let PasswordCheck::Throttled { retry_after } = check {
+            app.metrics.auth_failure("invalid_grant");
+            tracing::info!(
+                client_id,
+                retry_after_secs = retry_after.as_secs() + 1,
+                "password grant refused unchecked: too many failures for this username"
+            );
+            return Err(Deny::OAuth(TokenEndpointError::new(
+                TokenErrorCode::InvalidGrant,
+                "Too many failed attempts for this username from this client; retry in a minute",
+            )));
+        }
+        if check != PasswordCheck::Valid {
             app.metrics.auth_failure("invalid_grant");
             tracing::info!(
                 client_id,

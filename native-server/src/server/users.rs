@@ -1,7 +1,8 @@
 //! Resource owners of the password grant: usernames with Argon2 PHC hashes from the configuration.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use argon2::password_hash::{PasswordHash, PasswordVerifier as _};
 use tokio::sync::Semaphore;
@@ -11,6 +12,44 @@ use super::config::UserEntry;
 /// Largest password accepted (bytes): Argon2 takes any length, but hashing megabytes per request
 /// is a free denial of service.
 pub(crate) const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// Consecutive failed password checks for one (client, username) after which further attempts
+/// are refused without checking, for [`LOCKOUT`] after the last failure.
+pub(crate) const MAX_FAILURES: u32 = 10;
+/// How long a (client, username) over [`MAX_FAILURES`] stays refused after its last failure;
+/// also how long a failure counts.
+pub(crate) const LOCKOUT: Duration = Duration::from_secs(60);
+/// Most (client, username) pairs with failures tracked at once.
+const MAX_TRACKED: usize = 10_000;
+
+/// What a password grant's credentials came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PasswordCheck {
+    /// The password is the user's.
+    Valid,
+    /// Wrong password or unknown user.
+    Invalid,
+    /// Too many recent failures for this client and username: not checked.
+    Throttled {
+        /// When an attempt will be checked again.
+        retry_after: Duration,
+    },
+}
+
+/// Failed attempts of one (client, username).
+#[derive(Debug, Clone, Copy)]
+struct Failures {
+    count: u32,
+    last: Instant,
+}
+
+impl Failures {
+    /// Refused until `last + LOCKOUT` once over the limit.
+    fn locked_until(self, now: Instant) -> Option<Duration> {
+        let until = self.last + LOCKOUT;
+        (self.count >= MAX_FAILURES && now < until).then(|| until - now)
+    }
+}
 
 /// The configured users.
 #[derive(Debug)]
@@ -24,6 +63,9 @@ pub(crate) struct Users {
     /// on thousands of connections would put thousands of them on the blocking pool at once.
     /// Requests beyond the limit wait for a permit and hold no memory meanwhile.
     slots: Arc<Semaphore>,
+    /// Recent failures by (client_id, username): online guessing is throttled per client, so a
+    /// client can only ever lock out its own attempts.
+    failures: Mutex<HashMap<(String, String), Failures>>,
 }
 
 impl Users {
@@ -44,7 +86,61 @@ impl Users {
             hashes,
             dummy,
             slots: Arc::new(Semaphore::new(cores)),
+            failures: Mutex::default(),
         }
+    }
+
+    /// Checks a password grant's credentials for `client_id`: refused unchecked while the pair
+    /// is throttled, else [`Users::verify_bounded`], then the failure count is updated.
+    pub(crate) async fn check(
+        self: &Arc<Self>,
+        client_id: &str,
+        username: &str,
+        password: &str,
+    ) -> PasswordCheck {
+        let key = (client_id.to_owned(), username.to_owned());
+        if let Some(retry_after) = self.throttled(&key, Instant::now()) {
+            return PasswordCheck::Throttled { retry_after };
+        }
+        let ok = self.verify_bounded(username, password).await;
+        self.record(key, ok, Instant::now());
+        if ok {
+            PasswordCheck::Valid
+        } else {
+            PasswordCheck::Invalid
+        }
+    }
+
+    fn throttled(&self, key: &(String, String), now: Instant) -> Option<Duration> {
+        let failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
+        failures.get(key)?.locked_until(now)
+    }
+
+    /// Counts a failure (a success clears the pair). Failures older than [`LOCKOUT`] no longer
+    /// count. When [`MAX_TRACKED`] pairs are tracked, those not locked are forgotten first; if
+    /// all are locked, a new pair is not tracked (its attempts are still checked, one per core
+    /// at a time).
+    fn record(&self, key: (String, String), ok: bool, now: Instant) {
+        let mut failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
+        if ok {
+            failures.remove(&key);
+            return;
+        }
+        if failures.len() >= MAX_TRACKED && !failures.contains_key(&key) {
+            failures.retain(|_, f| f.locked_until(now).is_some());
+            if failures.len() >= MAX_TRACKED {
+                return;
+            }
+        }
+        let f = failures.entry(key).or_insert(Failures {
+            count: 0,
+            last: now,
+        });
+        if now.duration_since(f.last) >= LOCKOUT {
+            f.count = 0;
+        }
+        f.count = f.count.saturating_add(1);
+        f.last = now;
     }
 
     /// [`Users::verify`] on the blocking pool, at most one per core at a time.
@@ -126,6 +222,93 @@ mod tests {
         assert_eq!(done, (0..24).collect::<Vec<_>>());
         let peak = peak.load(Ordering::SeqCst);
         assert!((1..=2).contains(&peak), "{peak} verifications ran at once");
+    }
+
+    fn alice() -> Users {
+        Users::new(&[UserEntry {
+            username: "alice".into(),
+            password_hash: crate::devpki::hash_password("pw-1").unwrap(),
+        }])
+    }
+
+    // Intent: MAX_FAILURES failures of one (client, username) lock that pair for LOCKOUT after
+    // the last failure, other clients and users are unaffected, old failures stop counting, and
+    // a success clears the count.
+    #[test]
+    fn failures_throttle_per_client_and_user() {
+        let users = alice();
+        let key = |c: &str, u: &str| (c.to_owned(), u.to_owned());
+        let t0 = Instant::now();
+        for i in 0..MAX_FAILURES {
+            assert_eq!(
+                users.throttled(&key("c1", "alice"), t0),
+                None,
+                "after {i} failures"
+            );
+            users.record(key("c1", "alice"), false, t0);
+        }
+        assert_eq!(users.throttled(&key("c1", "alice"), t0), Some(LOCKOUT));
+        let later = t0 + Duration::from_secs(59);
+        assert_eq!(
+            users.throttled(&key("c1", "alice"), later),
+            Some(Duration::from_secs(1))
+        );
+        assert_eq!(users.throttled(&key("c2", "alice"), later), None);
+        assert_eq!(users.throttled(&key("c1", "bob"), later), None);
+        assert_eq!(users.throttled(&key("c1", "alice"), t0 + LOCKOUT), None);
+        // Failures spread wider than LOCKOUT never add up to a lockout.
+        for i in 0..3 * MAX_FAILURES {
+            let at = t0 + LOCKOUT * (i + 2);
+            users.record(key("c3", "alice"), false, at);
+            assert_eq!(users.throttled(&key("c3", "alice"), at), None);
+        }
+        // A success clears the count.
+        for _ in 0..MAX_FAILURES - 1 {
+            users.record(key("c4", "alice"), false, t0);
+        }
+        users.record(key("c4", "alice"), true, t0);
+        users.record(key("c4", "alice"), false, t0);
+        assert_eq!(users.throttled(&key("c4", "alice"), t0), None);
+    }
+
+    // Intent: the table stays bounded; locked pairs survive a flood of other failures.
+    #[test]
+    fn tracking_is_bounded() {
+        let users = alice();
+        let t0 = Instant::now();
+        let locked = ("c".to_owned(), "alice".to_owned());
+        for _ in 0..MAX_FAILURES {
+            users.record(locked.clone(), false, t0);
+        }
+        for i in 0..MAX_TRACKED + 10 {
+            users.record(("c".to_owned(), format!("user-{i}")), false, t0);
+        }
+        assert!(users.failures.lock().unwrap().len() <= MAX_TRACKED);
+        assert_eq!(users.throttled(&locked, t0), Some(LOCKOUT));
+    }
+
+    // Intent: the check itself: a throttled pair is refused even with the right password.
+    #[tokio::test]
+    async fn throttled_pair_is_not_checked() {
+        let users = Arc::new(alice());
+        assert_eq!(
+            users.check("c", "alice", "pw-1").await,
+            PasswordCheck::Valid
+        );
+        for _ in 0..MAX_FAILURES {
+            assert_eq!(
+                users.check("c", "alice", "nope").await,
+                PasswordCheck::Invalid
+            );
+        }
+        assert!(matches!(
+            users.check("c", "alice", "pw-1").await,
+            PasswordCheck::Throttled { .. }
+        ));
+        assert_eq!(
+            users.check("other", "alice", "pw-1").await,
+            PasswordCheck::Valid
+        );
     }
 
     // Intent: only the right user/password pair verifies; unknown users never do.
