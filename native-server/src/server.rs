@@ -5,6 +5,7 @@
 //! reads the clock and the files, and turns core's answers into HTTP.
 
 pub(crate) mod config;
+mod connection;
 mod identity;
 pub(crate) mod keys;
 mod metrics;
@@ -21,9 +22,8 @@ use std::time::Duration;
 
 use hyper::server::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, TcpSocket};
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, watch};
 use tokio_rustls::TlsAcceptor;
 
 pub(crate) use config::Config;
@@ -61,7 +61,9 @@ pub(crate) async fn run(
 
     let acceptor = TlsAcceptor::from(tls_config);
     let permits = Arc::new(Semaphore::new(app.config.limits.max_connections));
-    let graceful = GracefulShutdown::new();
+    // Every connection task holds a receiver: `true` asks it to close gracefully, and
+    // `closed()` on the sender resolves once every task has ended.
+    let (graceful, _) = watch::channel(false);
     // The protocol is the one ALPN agreed on (RFC 9113 §3.2: h2 over TLS is negotiated, never
     // sniffed), so every connection is under a timer from its first byte: hyper's h1 header
     // timeout, or h2's keep-alive pings. Sniffing the preface (hyper-util's `auto`) waited for
@@ -105,7 +107,7 @@ pub(crate) async fn run(
         let app = app.clone();
         let router = router.clone();
         let (h1, h2) = (h1.clone(), h2.clone());
-        let watcher = graceful.watcher();
+        let stop = graceful.subscribe();
         tokio::spawn(async move {
             let _permit = permit;
             let tls = match tokio::time::timeout(limits_hs, acceptor.accept(tcp)).await {
@@ -128,14 +130,26 @@ pub(crate) async fn run(
                 tls: identity::Presented::from_tls(tls.get_ref().1.peer_certificates()),
             };
             let is_h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2");
+            let activity = connection::Activity::new();
+            let busy = activity.clone();
             let svc = hyper::service::service_fn(move |req| {
-                routes::dispatch(router.clone(), info.clone(), max_header, req)
+                let request = busy.begin();
+                let answer = routes::dispatch(router.clone(), info.clone(), max_header, req);
+                async move {
+                    let _request = request;
+                    answer.await
+                }
             });
             let io = TokioIo::new(tls);
+            // h2 closes after `header_timeout` without a stream, as h1's header timer closes
+            // an idle keep-alive connection (connection.rs).
             let ended = if is_h2 {
-                watcher.watch(h2.serve_connection(io, svc)).await
+                let conn = h2.serve_connection(io, svc);
+                let idle = Some((&*activity, header_timeout));
+                connection::drive(conn, |c| c.graceful_shutdown(), stop, idle).await
             } else {
-                watcher.watch(h1.serve_connection(io, svc)).await
+                let conn = h1.serve_connection(io, svc);
+                connection::drive(conn, |c| c.graceful_shutdown(), stop, None).await
             };
             if let Err(e) = ended {
                 tracing::debug!(%peer, error = %e, "connection ended with an error");
@@ -145,7 +159,8 @@ pub(crate) async fn run(
     }
     tracing::info!("shutting down: no new connections, finishing requests in flight");
     drop(listener);
-    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+    graceful.send_replace(true);
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.closed())
         .await
         .is_err()
     {

@@ -1170,3 +1170,60 @@ fn resource_server_for_an_external_issuer() {
         );
     });
 }
+
+// Intent: an h2 connection is closed (GOAWAY) once it has had no stream for the header timeout,
+// even though its client answers the server's keep-alive PINGs; requests keep it open.
+#[test]
+fn idle_h2_connection_is_closed() {
+    use std::time::{Duration, Instant};
+
+    use http_body_util::Empty;
+    use hyper::body::Bytes;
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+
+    let (dir, cfg) = edited_config("h2-idle", |t| {
+        format!("{t}\n[limits]\nheader_timeout_secs = 2\n")
+    });
+    let srv = Server::start_config(&cfg, &dir);
+    rt().block_on(async {
+        let mut config = (*client::client_config(&srv.ca(), None, Version::Tls13)).clone();
+        config.alpn_protocols = vec![b"h2".to_vec()];
+        let tcp = tokio::net::TcpStream::connect(srv.addr).await.expect("tcp");
+        let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
+            .connect("localhost".try_into().expect("name"), tcp)
+            .await
+            .expect("tls");
+        assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
+        // hyper's h2 client answers the server's PINGs by itself.
+        let (mut sender, conn) =
+            hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(tls))
+                .await
+                .expect("h2 handshake");
+        let ended = tokio::spawn(async move {
+            let r = conn.await;
+            (Instant::now(), r)
+        });
+        let url = format!("https://localhost:{}/healthz", srv.addr.port());
+        // Four seconds of requests, 0.5 s apart: twice the timeout, never idle for it.
+        for _ in 0..8 {
+            let req = hyper::Request::get(url.as_str())
+                .body(Empty::<Bytes>::new())
+                .expect("request");
+            let answer = sender.send_request(req).await.expect("served while active");
+            assert_eq!(answer.status(), 200);
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        assert!(!ended.is_finished(), "closed while requests kept coming");
+        let last = Instant::now();
+        let (at, r) = tokio::time::timeout(Duration::from_secs(8), ended)
+            .await
+            .expect("an idle h2 connection was still open 8 s after its last request")
+            .expect("connection task");
+        assert!(r.is_ok(), "not a graceful close: {r:?}");
+        let idle = at - last;
+        assert!(
+            idle >= Duration::from_millis(1400),
+            "closed after {idle:?} of idleness (timeout 2 s)"
+        );
+    });
+}
