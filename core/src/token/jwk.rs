@@ -187,8 +187,9 @@ enum KeyMaterial {
     /// PKCS#1 `RSAPublicKey` DER.
     Rsa { bits: usize, pkcs1: Arc<[u8]> },
     /// A key type or curve certbound does not verify with (kept so that a token naming it gets a
-    /// precise error, RFC 7517 §5 lets a set carry keys a reader does not understand).
-    Unsupported { description: String },
+    /// precise error, RFC 7517 §5 lets a set carry keys a reader does not understand). Only its
+    /// `kty` and `crv` are kept (at most 16 characters each), never its key material.
+    Unsupported { kty: String, crv: Option<String> },
 }
 
 /// One public JWK, validated and ready for verification.
@@ -328,7 +329,8 @@ impl Jwk {
                 }
             }
             other => KeyMaterial::Unsupported {
-                description: other.chars().take(16).collect(),
+                kty: other.chars().take(16).collect(),
+                crv: None,
             },
         };
         let jwk = Self {
@@ -352,15 +354,15 @@ impl Jwk {
         kty: &str,
         crv: &str,
     ) -> Self {
-        let mut description = String::from(kty);
-        description.push(' ');
-        description.extend(crv.chars().take(16));
         Self {
             kid,
             alg,
             key_use,
             key_ops,
-            material: KeyMaterial::Unsupported { description },
+            material: KeyMaterial::Unsupported {
+                kty: String::from(kty),
+                crv: Some(crv.chars().take(16).collect()),
+            },
         }
     }
 
@@ -442,7 +444,11 @@ impl Jwk {
             } => String::from("EC P-384"),
             KeyMaterial::Ed25519 { .. } => String::from("OKP Ed25519"),
             KeyMaterial::Rsa { bits, .. } => alloc::format!("RSA {bits}"),
-            KeyMaterial::Unsupported { description } => description.clone(),
+            KeyMaterial::Unsupported { kty, crv: None } => kty.clone(),
+            KeyMaterial::Unsupported {
+                kty,
+                crv: Some(crv),
+            } => alloc::format!("{kty} {crv}"),
         }
     }
 
@@ -557,12 +563,24 @@ impl Jwk {
         })
     }
 
-    /// The public JWK as JSON: required members plus `kid`, `alg` and `use` when set.
+    /// The public JWK as JSON: required members plus `kid`, `alg` and `use` when set. A key of a
+    /// type certbound does not support keeps only `kty` and `crv` (its key material was never
+    /// kept: it may be a secret, such as an `oct` key's `k`).
     pub fn to_json_value(&self) -> Value {
-        let mut map = self
-            .required_members_json()
-            .and_then(|s| serde_json::from_str::<Map<String, Value>>(&s).ok())
-            .unwrap_or_default();
+        let mut map = match &self.material {
+            KeyMaterial::Unsupported { kty, crv } => {
+                let mut map = Map::new();
+                map.insert(String::from("kty"), Value::String(kty.clone()));
+                if let Some(crv) = crv {
+                    map.insert(String::from("crv"), Value::String(crv.clone()));
+                }
+                map
+            }
+            _ => self
+                .required_members_json()
+                .and_then(|s| serde_json::from_str::<Map<String, Value>>(&s).ok())
+                .unwrap_or_default(),
+        };
         for (name, value) in [
             ("kid", &self.kid),
             ("alg", &self.alg),
@@ -652,9 +670,10 @@ impl Jwk {
                 fp.len(*bits);
                 fp.bytes(pkcs1);
             }
-            KeyMaterial::Unsupported { description } => {
+            KeyMaterial::Unsupported { kty, crv } => {
                 fp.tag(5);
-                fp.bytes(description.as_bytes());
+                fp.bytes(kty.as_bytes());
+                fp.opt_str(crv.as_deref());
             }
         }
     }
@@ -858,6 +877,28 @@ mod tests {
     use super::*;
 
     const EC_P256: &str = r#"{"kty":"EC","crv":"P-256","x":"1yfLHCpXqFjxCeHHHMVDTcLscpb07KUxudBmOMn8C7Q","y":"8_coZwxS7LfA4vOLS9WuneIXhbGGWvsDSb0tH6IxLm8"}"#;
+
+    // Intent: a key of a type certbound does not verify with is written back with its `kty` (and
+    // `crv`), as RFC 7517 §4.1 requires, and not with key material it never kept (private
+    // members are refused at load).
+    #[test]
+    fn unsupported_key_json_keeps_type_not_material() {
+        let oct = Jwk::from_json(br#"{"kty":"oct","kid":"s"}"#).expect("oct");
+        assert_eq!(oct.description(), "oct");
+        assert_eq!(
+            oct.to_json_value(),
+            serde_json::json!({"kty": "oct", "kid": "s"})
+        );
+        let k1 =
+            Jwk::from_json(br#"{"kty":"EC","crv":"secp256k1","x":"AA","y":"AA","alg":"ES256K"}"#)
+                .expect("secp256k1");
+        assert_eq!(k1.description(), "EC secp256k1");
+        assert_eq!(
+            k1.to_json_value(),
+            serde_json::json!({"kty": "EC", "crv": "secp256k1", "alg": "ES256K"})
+        );
+        assert!(k1.public_key().is_empty());
+    }
 
     // Intent: a point that is not on the curve is refused at load.
     #[test]
