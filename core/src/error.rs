@@ -61,6 +61,9 @@ pub enum Error {
     ClientAuth(crate::client::ClientAuthError),
     /// An access token or its key set was refused.
     Token(TokenError),
+    /// A request path was refused before any route decision
+    /// ([`crate::token::resource::canonical_path`]).
+    RequestPath(crate::token::resource::RequestPathError),
     /// A decision verified through [`crate::provider::Deferred`] needed more distinct signature
     /// checks than its limit (path building over too many candidate certificates).
     TooManySignatures {
@@ -119,6 +122,7 @@ impl fmt::Display for Error {
             Self::Path(e) => e.fmt(f),
             Self::ClientAuth(e) => e.fmt(f),
             Self::Token(e) => e.fmt(f),
+            Self::RequestPath(e) => e.fmt(f),
             Self::TooManySignatures { limit } => write!(
                 f,
                 "more than {limit} signatures to verify for one decision: too many candidate certificates"

@@ -90,8 +90,21 @@ impl BearerError {
         }
     }
 
-    /// The answer for a refused token. Anything that is not a [`TokenError`] is
-    /// `invalid_token` with a generic description.
+    /// The request path cannot be matched safely ([`Error::RequestPath`]): 400
+    /// `invalid_request`, before any token is looked at.
+    pub fn malformed_path() -> Self {
+        Self {
+            code: Some(BearerErrorCode::InvalidRequest),
+            description: Some(
+                "The request path is malformed or ambiguous: an encoded slash, backslash or control character, a backslash, or a bad escape",
+            ),
+            scope: None,
+        }
+    }
+
+    /// The answer for a refused token. [`Error::RequestPath`] is [`Self::malformed_path`];
+    /// anything else that is not a [`TokenError`] is `invalid_token` with a generic
+    /// description.
     pub fn from_error(error: &Error) -> Self {
         let invalid = |description| Self {
             code: Some(BearerErrorCode::InvalidToken),
@@ -106,6 +119,7 @@ impl BearerError {
             },
             Error::Token(e) => invalid(token_description(e)),
             Error::TooLarge { .. } => invalid("The access token is too large"),
+            Error::RequestPath(_) => Self::malformed_path(),
             _ => invalid("The access token could not be validated"),
         }
     }
@@ -386,6 +400,24 @@ mod tests {
         assert_eq!(
             e.www_authenticate(None),
             r#"Bearer error="insufficient_scope", error_description="The access token does not grant the scope this request needs", scope="read wr?ite""#
+        );
+    }
+
+    // Intent: a refused request path is 400 invalid_request, with a description inside RFC 6750
+    // §3's error_description characters (no '"' or '\\').
+    #[test]
+    fn malformed_path() {
+        let e = BearerError::from_error(&Error::RequestPath(
+            crate::token::resource::RequestPathError::BadEscape { at: 3 },
+        ));
+        assert_eq!(e, BearerError::malformed_path());
+        assert_eq!(e.status(), 400);
+        assert_eq!(e.code(), Some(BearerErrorCode::InvalidRequest));
+        let d = e.description().expect("description");
+        assert!(
+            d.bytes()
+                .all(|b| matches!(b, 0x20 | 0x21 | 0x23..=0x5B | 0x5D..=0x7E)),
+            "{d}"
         );
     }
 

@@ -1142,6 +1142,19 @@ fn resource_server_for_an_external_issuer() {
             w.header("www-authenticate"),
             Some(r#"Bearer realm="rs", error="insufficient_scope", error_description="The access token does not grant the scope this request needs", scope="admin""#)
         );
+        // Route scopes apply to the canonical path: other spellings of /api/admin/ need the
+        // same scope, and ambiguous ones are refused before the token is looked at.
+        for spelling in ["/api/%61dmin/users", "/api//admin/users", "/api/x/../admin/users"] {
+            let w = c.get(spelling, Some(&token)).await.expect("admin spelling");
+            assert_eq!(w.status, 403, "{spelling}");
+        }
+        let w = c.get("/api/%77hoami", Some(&token)).await.expect("whoami spelling");
+        assert_eq!(w.status, 200, "{}", body(&w));
+        let w = c.get("/api/admin%2Fusers", Some(&token)).await.expect("encoded slash");
+        assert_eq!(
+            (w.status, w.header("www-authenticate")),
+            (400, Some(r#"Bearer realm="rs", error="invalid_request", error_description="The request path is malformed or ambiguous: an encoded slash, backslash or control character, a backslash, or a bad escape""#))
+        );
         let w = c
             .get(&format!("/api/whoami?access_token={token}"), None)
             .await

@@ -34,6 +34,10 @@ use core::fmt;
 use super::jwk::truncate;
 use super::{Algorithm, Validator, ValidatorBuilder, ValidatorBuilderError};
 
+mod path;
+
+pub use path::{MAX_PATH_BYTES, RequestPathError, canonical_path};
+
 /// Most route prefixes a policy may list: each request scans them, so a bound keeps that cheap.
 pub const MAX_ROUTES: usize = 64;
 
@@ -48,6 +52,14 @@ pub enum PolicyError {
     RoutePrefix {
         /// The prefix, truncated.
         prefix: String,
+    },
+    /// A route prefix is not in the canonical form requests are matched in
+    /// ([`canonical_path`]), so it could never match, or match less than it says.
+    NonCanonicalPrefix {
+        /// The prefix, truncated.
+        prefix: String,
+        /// Its canonical form, or why it has none.
+        canonical: Result<String, RequestPathError>,
     },
     /// A required scope is not an RFC 6749 §3.3 scope token.
     Scope {
@@ -75,6 +87,17 @@ impl fmt::Display for PolicyError {
             Self::RoutePrefix { prefix } => {
                 write!(f, "prefix {prefix:?} does not start with '/'")
             }
+            Self::NonCanonicalPrefix {
+                prefix,
+                canonical: Ok(canonical),
+            } => write!(
+                f,
+                "prefix {prefix:?} is matched against canonical request paths: write it as {canonical:?}"
+            ),
+            Self::NonCanonicalPrefix {
+                prefix,
+                canonical: Err(e),
+            } => write!(f, "prefix {prefix:?}: {e}"),
             Self::Scope { prefix, scope } => write!(
                 f,
                 "prefix {prefix:?}: {scope:?} is not a scope (RFC 6749 §3.3: printable ASCII without space, '\"' or '\\\\')"
@@ -171,6 +194,15 @@ impl ScopeRoutes {
                     prefix: truncate(&prefix),
                 });
             }
+            match canonical_path(&prefix) {
+                Ok(c) if c == prefix.as_str() => {}
+                canonical => {
+                    return Err(PolicyError::NonCanonicalPrefix {
+                        canonical: canonical.map(|c| truncate(&c)),
+                        prefix: truncate(&prefix),
+                    });
+                }
+            }
             let mut set = BTreeSet::new();
             for scope in scopes {
                 if !is_scope_token(&scope) {
@@ -208,6 +240,7 @@ impl ScopeRoutes {
     }
 
     /// The scopes `path` requires: those of the longest matching prefix, none if none matches.
+    /// `path` must be canonical ([`canonical_path`]): prefixes are.
     pub fn scopes_for(&self, path: &str) -> &[String] {
         self.route_for(path).map_or(&[], |i| &self.routes[i].scopes)
     }
@@ -262,7 +295,8 @@ impl RouteValidators {
         })
     }
 
-    /// The validator for `path`: the longest matching route prefix's, else the default.
+    /// The validator for `path`: the longest matching route prefix's, else the default. `path`
+    /// must be canonical ([`canonical_path`]), and the request forwarded with that path.
     pub fn for_path(&self, path: &str) -> &Validator {
         self.routes
             .route_for(path)
@@ -302,6 +336,30 @@ mod tests {
             parse_algorithms([" ", ""]).unwrap_err().to_string(),
             "empty: list at least one algorithm, e.g. ES256"
         );
+    }
+
+    // Intent: a prefix must be a canonical path, since requests are matched in canonical form;
+    // the error says how to write it.
+    #[test]
+    fn prefixes_are_canonical() {
+        let err = |p: &str| {
+            ScopeRoutes::new([route(p, &["a"])])
+                .expect_err(p)
+                .to_string()
+        };
+        assert_eq!(
+            err("/%61dmin/"),
+            "prefix \"/%61dmin/\" is matched against canonical request paths: write it as \"/admin/\""
+        );
+        assert_eq!(
+            err("//admin"),
+            "prefix \"//admin\" is matched against canonical request paths: write it as \"/admin\""
+        );
+        assert_eq!(
+            err("/a%2Fb/"),
+            "prefix \"/a%2Fb/\": request path has %2F at byte 2: an encoded '/', '\\' or control character could be decoded into path structure behind the gateway"
+        );
+        assert!(ScopeRoutes::new([route("/a%20b/", &["a"]), route("/admin", &["a"])]).is_ok());
     }
 
     // Intent: the longest matching prefix decides; no match requires nothing.

@@ -22,6 +22,7 @@ use certbound_core::path::TrustStore;
 use certbound_core::token::binding::bound_thumbprint;
 use certbound_core::token::issue::{AccessTokenClaims, issue};
 use certbound_core::token::jws::CompactJws;
+use certbound_core::token::resource::canonical_path;
 use certbound_core::token::{CacheLookup, TokenCache, ValidToken, Validator};
 use certbound_core::{CertThumbprint, UnixTime};
 use serde_json::json;
@@ -779,8 +780,9 @@ fn validate_cached(
 /// Everything under `/api/`: a valid token bound to the request's certificate, else the
 /// RFC 6750 answer core builds. The token is this server's own, or with `[resource]` one of the
 /// configured issuer (validated for the path's route scopes). The checks run in the edge
-/// worker's order: token in the query, `Authorization`, presented certificate, token.
-/// `GET /api/whoami` says who the token and certificate are.
+/// worker's order: the path's canonical form (core's `canonical_path`: route scopes and the
+/// route itself are decided on it), token in the query, `Authorization`, presented
+/// certificate, token. `GET /api/whoami` says who the token and certificate are.
 async fn api(
     State(app): State<Arc<App>>,
     Extension(presented): Extension<Presented>,
@@ -789,6 +791,14 @@ async fn api(
     headers: HeaderMap,
 ) -> Response {
     let realm = app.resource.as_ref().map_or(REALM, |r| r.realm.as_str());
+    let path = match canonical_path(uri.path()) {
+        Ok(p) => p,
+        Err(e) => {
+            app.metrics.auth_failure("malformed_request");
+            tracing::info!(error = %e, "request path refused");
+            return bearer_error(&BearerError::malformed_path(), realm);
+        }
+    };
     // RFC 6750 §2.3 (URI query parameter) is not supported: a token in a URL ends up in logs.
     if uri.query().is_some_and(|q| {
         serde_urlencoded::from_str::<Vec<(String, String)>>(q)
@@ -827,7 +837,7 @@ async fn api(
     let x5t = cert.map(|c| c.leaf.x5t_s256());
     let own_keys;
     let validator = match &app.resource {
-        Some(r) => r.validators.for_path(uri.path()),
+        Some(r) => r.validators.for_path(&path),
         None => {
             own_keys = app.tokens.current();
             &own_keys.validator
@@ -841,7 +851,7 @@ async fn api(
             return bearer_error(&BearerError::from_error(&e), realm);
         }
     };
-    match (method, uri.path()) {
+    match (method, path.as_ref()) {
         (Method::GET, "/api/whoami") => {
             let mut who = active_json(Ok(valid));
             if let (Some(c), Some(o)) = (cert, who.as_object_mut()) {
