@@ -10,7 +10,7 @@ set -euo pipefail
 
 budget=${1:-30}
 cd "$(dirname "$0")"
-all="cert_der forwarded xfcc jws_parse token_validate jwks_parse registration_json dn_parse path_verify time_parse"
+all="cert_der forwarded xfcc jws_parse token_validate jwks_parse registration_json dn_parse path_verify time_parse request_path"
 targets=${TARGETS:-$all}
 sanitizer=${FUZZ_SANITIZER:-none}
 

@@ -487,4 +487,20 @@ fn main() {
     {
         c.put("time_parse", &format!("{i}"), t);
     }
+
+    // request_path.
+    for (i, p) in [
+        "/",
+        "/admin/users",
+        "/%61dmin//users/./x/../",
+        "/a%2Fb",
+        "/a%5c%00%zz",
+        "/%2E%2e/%7E;x=1?",
+        "/a%20b%c3%a9",
+    ]
+    .iter()
+    .enumerate()
+    {
+        c.put("request_path", &format!("{i}"), p);
+    }
 }
