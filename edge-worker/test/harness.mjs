@@ -58,14 +58,18 @@ export async function startOrigin() {
   return state;
 }
 
-/** The built Rust worker in workerd with the given `[vars]`. */
-export function rustWorker(bindings) {
+/**
+ * The built Rust worker in workerd with the given `[vars]`. With `logs` (an array), every line
+ * the worker logs (`console.*`) is appended to it instead of going to the test's output.
+ */
+export function rustWorker(bindings, { logs } = {}) {
   return new Miniflare({
     modules: true,
     scriptPath: join(workerDir, "build/index.js"),
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: "2025-09-01",
     bindings,
+    ...(logs ? { handleStructuredLogs: ({ message }) => { logs.push(message); } } : {}),
   });
 }
 
