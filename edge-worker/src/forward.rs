@@ -1,7 +1,7 @@
 //! Forwarding an authorized request to the origin: client-certificate headers of every source
 //! stripped, identity headers set (overwriting whatever the client sent).
 
-use worker::{Headers, Method, Request, RequestInit, RequestRedirect, Url};
+use worker::{Headers, Method, Request, RequestInit, RequestRedirect};
 
 /// The client id (`client_id` claim, RFC 9068 §2.2).
 pub const CLIENT_ID_HEADER: &str = "X-Client-Id";
@@ -69,29 +69,12 @@ pub fn origin_headers(
     Ok(headers)
 }
 
-/// The origin URL for `url`: `origin` with the request's path and query, or `url` itself when no
-/// origin is configured (pass-through to the zone's origin).
-///
-/// # Errors
-/// When the configured origin and the path do not form a URL (checked at config time).
-pub fn target_url(origin: Option<&str>, url: &Url) -> worker::Result<Url> {
-    match origin {
-        None => Ok(url.clone()),
-        Some(base) => {
-            let mut target = Url::parse(base)?;
-            target.set_path(url.path());
-            target.set_query(url.query());
-            Ok(target)
-        }
-    }
-}
-
 /// Builds the origin request: same method and body, new headers, redirects returned to the
 /// client rather than followed.
 ///
 /// # Errors
 /// When the runtime refuses to build the request.
-pub fn origin_request(req: &Request, target: &Url, headers: Headers) -> worker::Result<Request> {
+pub fn origin_request(req: &Request, target: &str, headers: Headers) -> worker::Result<Request> {
     let mut init = RequestInit::new();
     let method: Method = req.method();
     let has_body = !matches!(method, Method::Get | Method::Head);
@@ -101,7 +84,7 @@ pub fn origin_request(req: &Request, target: &Url, headers: Headers) -> worker::
     if has_body {
         init.with_body(req.inner().body().map(Into::into));
     }
-    Request::new_with_init(target.as_str(), &init)
+    Request::new_with_init(target, &init)
 }
 
 #[cfg(test)]
@@ -117,18 +100,5 @@ mod tests {
         assert!(!is_safe_header_value("a\r\nX-Admin: 1"));
         assert!(!is_safe_header_value("tab\there"));
         assert!(!is_safe_header_value("é"));
-    }
-
-    // Intent: the origin keeps the request's path and query; without an origin, the URL is kept.
-    #[test]
-    fn target_keeps_path_and_query() {
-        let url = Url::parse("https://api.example/a/b?x=1&y=2").unwrap();
-        assert_eq!(
-            target_url(Some("https://origin.example/ignored"), &url)
-                .unwrap()
-                .as_str(),
-            "https://origin.example/a/b?x=1&y=2"
-        );
-        assert_eq!(target_url(None, &url).unwrap(), url);
     }
 }

@@ -20,6 +20,7 @@ pub mod cloudflare;
 pub mod config;
 pub mod forward;
 pub mod jwks;
+pub mod whatwg;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -116,9 +117,11 @@ fn service_unavailable(e: &JwksError) -> worker::Result<Response> {
 }
 
 async fn handle(req: Request, config: &Config) -> worker::Result<Response> {
-    let url = req.url()?;
+    // The URL as the runtime serialized it (not reparsed: see `whatwg`).
+    let url = req.inner().url();
+    let query = whatwg::query(&url);
     // RFC 6750 §2.3 (URI query parameter) is not supported: a token in a URL ends up in logs.
-    if url.query_pairs().any(|(k, _)| k == "access_token") {
+    if query.is_some_and(|q| whatwg::query_has_key(q, "access_token")) {
         return deny(config, &BearerError::malformed_request());
     }
     let authorization = req.headers().get("Authorization")?;
@@ -147,7 +150,8 @@ async fn handle(req: Request, config: &Config) -> worker::Result<Response> {
         }
     };
 
-    let valid = match validate(config, url.path(), &token, presented.as_ref(), now).await {
+    let path = req.path();
+    let valid = match validate(config, &path, &token, presented.as_ref(), now).await {
         Ok(v) => v,
         Err(Refusal::Token(e)) => {
             console_warn!("certbound: access token refused: {e}");
@@ -181,7 +185,10 @@ async fn handle(req: Request, config: &Config) -> worker::Result<Response> {
         ) => forward::origin_headers(req.headers(), &strip_list(Some(source)), &identity)?,
         _ => STRIP.with(|strip| forward::origin_headers(req.headers(), strip, &identity))?,
     };
-    let target = forward::target_url(config.origin.as_deref(), &url)?;
+    let target = match &config.origin {
+        Some(origin) => origin.with_path_and_query(&path, query),
+        None => url,
+    };
     let origin_request = forward::origin_request(&req, &target, headers)?;
     Fetch::Request(origin_request).send().await
 }
