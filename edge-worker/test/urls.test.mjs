@@ -121,3 +121,46 @@ describe("no ORIGIN_URL: the origin gets the request's own path and query", () =
     });
   }
 });
+
+describe("the origin request: method, body, redirects", () => {
+  let mf;
+  before(() => {
+    mf = rustWorker(baseVars(f, origin));
+  });
+  after(() => mf.dispose());
+
+  // An origin's redirect goes back to the client; the worker does not follow it.
+  it("a redirect from the origin is returned, not followed", async () => {
+    origin.reset();
+    const res = await mf.dispatchFetch("https://api.certbound.test/redirect-me", {
+      ...init(),
+      redirect: "manual",
+    });
+    assert.equal(res.status, 302);
+    assert.equal(res.headers.get("location"), "/landed");
+    assert.equal(origin.requests.length, 1);
+    assert.equal(origin.requests[0].url, "/redirect-me");
+  });
+
+  // [method the client sends, method and body the origin receives]: a method workers-rs'
+  // `Method` does not know is sent as GET without a body.
+  for (const [method, expected, body] of [
+    ["PUT", "PUT", "payload"],
+    ["PATCH", "PATCH", "payload"],
+    ["DELETE", "DELETE", "payload"],
+    ["PROPFIND", "GET", ""],
+  ]) {
+    it(`${method} → ${expected}`, async () => {
+      origin.reset();
+      const res = await mf.dispatchFetch("https://api.certbound.test/items", {
+        ...init(),
+        method,
+        body: "payload",
+      });
+      assert.equal(res.status, 200, await res.text());
+      assert.equal(origin.requests.length, 1);
+      assert.equal(origin.requests[0].method, expected);
+      assert.equal(origin.requests[0].body, body);
+    });
+  }
+});
