@@ -1,7 +1,7 @@
 //! Forwarding an authorized request to the origin: client-certificate headers of every source
 //! stripped, identity headers set (overwriting whatever the client sent).
 
-use worker::{Headers, Method, Request, RequestInit, RequestRedirect};
+use worker::{Headers, Method, Request, web_sys};
 
 /// The client id (`client_id` claim, RFC 9068 §2.2).
 pub const CLIENT_ID_HEADER: &str = "X-Client-Id";
@@ -72,19 +72,40 @@ pub fn origin_headers(
 /// Builds the origin request: same method and body, new headers, redirects returned to the
 /// client rather than followed.
 ///
+/// The method goes through workers-rs' `Method`, as `worker::RequestInit` did (names upper-cased,
+/// a method it does not know sent as `GET`); the `web_sys` init is built directly, without
+/// `worker::RequestInit`'s `cf` properties machinery (unused: the worker sets none).
+///
 /// # Errors
 /// When the runtime refuses to build the request.
 pub fn origin_request(req: &Request, target: &str, headers: Headers) -> worker::Result<Request> {
-    let mut init = RequestInit::new();
     let method: Method = req.method();
-    let has_body = !matches!(method, Method::Get | Method::Head);
-    init.with_method(method)
-        .with_headers(headers)
-        .with_redirect(RequestRedirect::Manual);
-    if has_body {
-        init.with_body(req.inner().body().map(Into::into));
+    let init = web_sys::RequestInit::new();
+    init.set_method(method.as_ref());
+    // Never empty: the identity headers are always set.
+    init.set_headers(headers.as_ref());
+    init.set_redirect(web_sys::RequestRedirect::Manual);
+    if !matches!(method, Method::Get | Method::Head)
+        && let Some(body) = req.inner().body()
+    {
+        init.set_body(&body);
     }
-    Request::new_with_init(target, &init)
+    new_request(target, &init)
+}
+
+/// `worker::Request::new_with_init` for a `web_sys` init, with its error text.
+///
+/// # Errors
+/// When the runtime refuses to build the request.
+pub fn new_request(url: &str, init: &web_sys::RequestInit) -> worker::Result<Request> {
+    web_sys::Request::new_with_str_and_init(url, init)
+        .map(Request::from)
+        .map_err(|e| {
+            worker::Error::JsError(
+                e.as_string()
+                    .unwrap_or_else(|| "invalid URL or options for Request".to_owned()),
+            )
+        })
 }
 
 #[cfg(test)]
