@@ -303,9 +303,19 @@ impl Certificate {
     /// # Errors
     /// As [`Certificate::from_der`].
     pub fn from_der_owned(der: Vec<u8>, index: usize) -> Result<Self, Error> {
+        Self::from_der_owned_hashed(der, index, None)
+    }
+
+    /// As [`Certificate::from_der_owned`], with the thumbprint when the caller has already
+    /// computed it: `x5t` must be `CertThumbprint::of_der(&der)` (the DER is then hashed once).
+    pub(crate) fn from_der_owned_hashed(
+        der: Vec<u8>,
+        index: usize,
+        x5t: Option<CertThumbprint>,
+    ) -> Result<Self, Error> {
         let inner = x509_cert::Certificate::from_der(&der)
             .map_err(|error| Error::CertificateDer { index, error })?;
-        let x5t = CertThumbprint::of_der(&der);
+        let x5t = x5t.unwrap_or_else(|| CertThumbprint::of_der(&der));
         let tbs = &inner.tbs_certificate;
         let subject = DistinguishedName::from_x509(&tbs.subject);
         let issuer = DistinguishedName::from_x509(&tbs.issuer);

@@ -46,7 +46,7 @@ use core::str::FromStr;
 
 pub use self::cloudflare::{CloudflareHints, decode_cloudflare};
 pub use self::error::{CertRole, ForwardedError, XfccProblem};
-use crate::{Certificate, Error};
+use crate::{CertThumbprint, Certificate, Error};
 
 /// Default for [`Limits::max_header_bytes`]: 16 KiB. A leaf plus three RSA-4096 intermediates,
 /// URL-encoded PEM, is about 10 KiB; common proxies cap a whole request header block near
@@ -605,8 +605,20 @@ fn build(
     chain_header: &str,
     chain: Vec<Vec<u8>>,
 ) -> Result<ForwardedCert, Error> {
-    let parse = |header: &str, which: CertRole, der: Vec<u8>| {
-        Certificate::from_der_owned(der, 1).map_err(|e| {
+    build_hashed(leaf_header, leaf, None, chain_header, chain)
+}
+
+/// As [`build`], with the leaf's thumbprint when it was computed already (to check a hint):
+/// `leaf_x5t` must be `CertThumbprint::of_der(&leaf)`.
+fn build_hashed(
+    leaf_header: &str,
+    leaf: Vec<u8>,
+    leaf_x5t: Option<CertThumbprint>,
+    chain_header: &str,
+    chain: Vec<Vec<u8>>,
+) -> Result<ForwardedCert, Error> {
+    let parse = |header: &str, which: CertRole, der: Vec<u8>, x5t: Option<CertThumbprint>| {
+        Certificate::from_der_owned_hashed(der, 1, x5t).map_err(|e| {
             Error::from(ForwardedError::Certificate {
                 header: header.to_owned(),
                 which,
@@ -614,17 +626,27 @@ fn build(
             })
         })
     };
-    let leaf = parse(leaf_header, CertRole::Leaf, leaf)?;
+    let leaf = parse(leaf_header, CertRole::Leaf, leaf, leaf_x5t)?;
     let chain = chain
         .into_iter()
         .enumerate()
-        .map(|(i, der)| parse(chain_header, CertRole::Chain(i), der))
+        .map(|(i, der)| parse(chain_header, CertRole::Chain(i), der, None))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(ForwardedCert { leaf, chain })
 }
 
 /// Splits `[leaf, chain…]` DER (as read from one header) and parses it.
-fn build_bundle(header: &str, mut ders: Vec<Vec<u8>>) -> Result<ForwardedCert, Error> {
+fn build_bundle(header: &str, ders: Vec<Vec<u8>>) -> Result<ForwardedCert, Error> {
+    build_bundle_hashed(header, ders, None)
+}
+
+/// As [`build_bundle`], with the leaf's thumbprint when it was computed already (to check a
+/// hash): `leaf_x5t` must be `CertThumbprint::of_der(&ders[0])`.
+fn build_bundle_hashed(
+    header: &str,
+    mut ders: Vec<Vec<u8>>,
+    leaf_x5t: Option<CertThumbprint>,
+) -> Result<ForwardedCert, Error> {
     if ders.is_empty() {
         return Err(ForwardedError::ExpectedPem {
             header: header.to_owned(),
@@ -634,7 +656,7 @@ fn build_bundle(header: &str, mut ders: Vec<Vec<u8>>) -> Result<ForwardedCert, E
     }
     let chain = ders.split_off(1);
     let leaf = ders.pop().unwrap_or_default();
-    build(header, leaf, header, chain)
+    build_hashed(header, leaf, leaf_x5t, header, chain)
 }
 
 /// Reads URL-encoded PEM holding exactly one certificate.

@@ -12,6 +12,8 @@ use certbound_core::token::cache::DEFAULT_CACHE_ENTRIES;
 use certbound_core::token::resource::{ScopeRoutes, parse_algorithms};
 use certbound_core::token::{Algorithm, DEFAULT_LEEWAY_SECS, JwkSet, MAX_LEEWAY_SECS};
 
+use crate::whatwg::{self, OriginUrl, ParsedUrl};
+
 /// Longest accepted value of any variable: a JWKS or a trust-anchor bundle is the largest thing
 /// an operator puts into a variable; Cloudflare itself caps a variable at 5 KiB and a secret at
 /// 5 KiB, so this only guards against a binding that is not a plain variable at all.
@@ -83,8 +85,8 @@ pub struct Config {
     pub routes: ScopeRoutes,
     /// The signing keys.
     pub jwks: JwksConfig,
-    /// Origin to forward to; `None` passes the request through to its own URL.
-    pub origin: Option<String>,
+    /// Origin to forward to (`ORIGIN_URL`); `None` passes the request through to its own URL.
+    pub origin: Option<OriginUrl>,
     /// Accept tokens without `cnf` (`DANGER_ALLOW_UNBOUND_TOKENS`, default `false`).
     pub danger_allow_unbound: bool,
     /// `realm` of the `WWW-Authenticate` challenge (`AUTH_REALM`, default none).
@@ -237,10 +239,18 @@ impl Config {
                 }
             }
         };
-        let origin = vars.optional("ORIGIN_URL")?;
-        if let Some(url) = &origin {
-            check_url("ORIGIN_URL", url)?;
-        }
+        let origin = match vars.optional("ORIGIN_URL")? {
+            None => None,
+            Some(text) => {
+                let url = check_url("ORIGIN_URL", &text)?;
+                Some(
+                    OriginUrl::from_href(&url.href).ok_or_else(|| ConfigError::Invalid {
+                        var: "ORIGIN_URL",
+                        reason: format!("{:?} is not a URL: no authority", clip(&text)),
+                    })?,
+                )
+            }
+        };
         // Signatures are verified with WebCrypto only: pure-Rust verification is not built into
         // the worker (it was 3-5x slower and most of the module's size). A configuration still
         // asking for it is refused rather than silently served another way.
@@ -374,15 +384,16 @@ fn parse_routes(text: &str) -> Result<ScopeRoutes, ConfigError> {
 }
 
 /// https anywhere; plain http only to a loopback host (local development and tests).
-fn check_url(var: &'static str, text: &str) -> Result<(), ConfigError> {
-    let url = worker::Url::parse(text).map_err(|e| ConfigError::Invalid {
+/// Parsed by the runtime's WHATWG URL parser (the one `fetch` uses).
+fn check_url(var: &'static str, text: &str) -> Result<ParsedUrl, ConfigError> {
+    let url = whatwg::parse(text).map_err(|e| ConfigError::Invalid {
         var,
         reason: format!("{:?} is not a URL: {e}", clip(text)),
     })?;
-    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
-    match url.scheme() {
-        "https" => Ok(()),
-        "http" if loopback => Ok(()),
+    let loopback = matches!(url.host.as_str(), "127.0.0.1" | "localhost" | "[::1]");
+    match url.scheme.as_str() {
+        "https" => Ok(url),
+        "http" if loopback => Ok(url),
         _ => Err(ConfigError::Invalid {
             var,
             reason: format!(
@@ -509,21 +520,19 @@ mod tests {
         );
     }
 
-    // Intent: plain http is refused for the JWKS and origin, except to loopback (tests, dev).
+    // Intent: URL variables are parsed by the Workers runtime (https required, http only to
+    // loopback: test/config.test.mjs); a native build has no URL parser and refuses them.
     #[test]
-    fn https_required_except_loopback() {
-        let remote = |uri: &str| {
-            let mut m = vars(&[("JWKS_URI", uri)]);
-            m.remove("JWKS_JSON");
-            Config::from_vars(|k| m.get(k).cloned())
-        };
-        assert!(remote("https://as.example/jwks").is_ok());
-        assert!(remote("http://127.0.0.1:8080/jwks").is_ok());
+    fn native_build_refuses_url_variables() {
+        let mut m = vars(&[("JWKS_URI", "https://as.example/jwks")]);
+        m.remove("JWKS_JSON");
         assert_eq!(
-            remote("http://as.example/jwks").unwrap_err().to_string(),
-            "JWKS_URI: \"http://as.example/jwks\": expected an https:// URL (http:// only to 127.0.0.1 or localhost)"
+            Config::from_vars(|k| m.get(k).cloned())
+                .unwrap_err()
+                .to_string(),
+            "JWKS_URI: \"https://as.example/jwks\" is not a URL: URLs are parsed by the Workers runtime, which this build does not run in"
         );
-        assert!(parse(&[("ORIGIN_URL", "ftp://origin.example")]).is_err());
+        assert!(parse(&[("ORIGIN_URL", "https://origin.example")]).is_err());
     }
 
     // Intent: the longest matching route prefix decides the required scopes.

@@ -1,7 +1,7 @@
 //! Forwarding an authorized request to the origin: client-certificate headers of every source
 //! stripped, identity headers set (overwriting whatever the client sent).
 
-use worker::{Headers, Method, Request, RequestInit, RequestRedirect, Url};
+use worker::{Headers, Method, Request, web_sys};
 
 /// The client id (`client_id` claim, RFC 9068 §2.2).
 pub const CLIENT_ID_HEADER: &str = "X-Client-Id";
@@ -69,39 +69,43 @@ pub fn origin_headers(
     Ok(headers)
 }
 
-/// The origin URL for `url`: `origin` with the request's path and query, or `url` itself when no
-/// origin is configured (pass-through to the zone's origin).
-///
-/// # Errors
-/// When the configured origin and the path do not form a URL (checked at config time).
-pub fn target_url(origin: Option<&str>, url: &Url) -> worker::Result<Url> {
-    match origin {
-        None => Ok(url.clone()),
-        Some(base) => {
-            let mut target = Url::parse(base)?;
-            target.set_path(url.path());
-            target.set_query(url.query());
-            Ok(target)
-        }
-    }
-}
-
 /// Builds the origin request: same method and body, new headers, redirects returned to the
 /// client rather than followed.
 ///
+/// The method goes through workers-rs' `Method`, as `worker::RequestInit` did (names upper-cased,
+/// a method it does not know sent as `GET`); the `web_sys` init is built directly, without
+/// `worker::RequestInit`'s `cf` properties machinery (unused: the worker sets none).
+///
 /// # Errors
 /// When the runtime refuses to build the request.
-pub fn origin_request(req: &Request, target: &Url, headers: Headers) -> worker::Result<Request> {
-    let mut init = RequestInit::new();
+pub fn origin_request(req: &Request, target: &str, headers: Headers) -> worker::Result<Request> {
     let method: Method = req.method();
-    let has_body = !matches!(method, Method::Get | Method::Head);
-    init.with_method(method)
-        .with_headers(headers)
-        .with_redirect(RequestRedirect::Manual);
-    if has_body {
-        init.with_body(req.inner().body().map(Into::into));
+    let init = web_sys::RequestInit::new();
+    init.set_method(method.as_ref());
+    // Never empty: the identity headers are always set.
+    init.set_headers(headers.as_ref());
+    init.set_redirect(web_sys::RequestRedirect::Manual);
+    if !matches!(method, Method::Get | Method::Head)
+        && let Some(body) = req.inner().body()
+    {
+        init.set_body(&body);
     }
-    Request::new_with_init(target.as_str(), &init)
+    new_request(target, &init)
+}
+
+/// `worker::Request::new_with_init` for a `web_sys` init, with its error text.
+///
+/// # Errors
+/// When the runtime refuses to build the request.
+pub fn new_request(url: &str, init: &web_sys::RequestInit) -> worker::Result<Request> {
+    web_sys::Request::new_with_str_and_init(url, init)
+        .map(Request::from)
+        .map_err(|e| {
+            worker::Error::JsError(
+                e.as_string()
+                    .unwrap_or_else(|| "invalid URL or options for Request".to_owned()),
+            )
+        })
 }
 
 #[cfg(test)]
@@ -117,18 +121,5 @@ mod tests {
         assert!(!is_safe_header_value("a\r\nX-Admin: 1"));
         assert!(!is_safe_header_value("tab\there"));
         assert!(!is_safe_header_value("é"));
-    }
-
-    // Intent: the origin keeps the request's path and query; without an origin, the URL is kept.
-    #[test]
-    fn target_keeps_path_and_query() {
-        let url = Url::parse("https://api.example/a/b?x=1&y=2").unwrap();
-        assert_eq!(
-            target_url(Some("https://origin.example/ignored"), &url)
-                .unwrap()
-                .as_str(),
-            "https://origin.example/a/b?x=1&y=2"
-        );
-        assert_eq!(target_url(None, &url).unwrap(), url);
     }
 }

@@ -20,7 +20,7 @@ use certbound_core::token::{JwkSet, Validator, ValidatorBuilderError};
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use worker::{Fetch, Method, Request, RequestInit, RequestRedirect, web_sys};
+use worker::{Fetch, web_sys};
 
 use crate::config::Config;
 
@@ -181,11 +181,11 @@ pub async fn fetch(uri: &str) -> Result<JwkSet, JwksError> {
     let network = |e: worker::Error| JwksError::Network {
         message: e.to_string(),
     };
-    let mut init = RequestInit::new();
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
     // Workers support only `follow` and `manual`: a redirect is then a non-200 answer and fails.
-    init.with_method(Method::Get)
-        .with_redirect(RequestRedirect::Manual);
-    let request = Request::new_with_init(uri, &init).map_err(network)?;
+    init.set_redirect(web_sys::RequestRedirect::Manual);
+    let request = crate::forward::new_request(uri, &init).map_err(network)?;
     request
         .headers()
         .set("Accept", "application/json")

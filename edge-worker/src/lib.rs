@@ -20,15 +20,17 @@ pub mod cloudflare;
 pub mod config;
 pub mod forward;
 pub mod jwks;
+pub mod whatwg;
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use certbound_core::forwarded::{self, CertSource, CloudflareHints, ForwardedError, Limits};
 use certbound_core::oauth::{self, BearerError};
 use certbound_core::path::{self, VerifyOptions};
 use certbound_core::token::{CacheLookup, TokenCache, TokenError, ValidToken};
-use certbound_core::{CertThumbprint, Error, UnixTime};
+use certbound_core::{CertThumbprint, Certificate, Error, UnixTime};
 use certbound_provider_webcrypto as webcrypto;
 use worker::{Context, Env, Fetch, Request, Response, console_error, console_warn, event};
 
@@ -54,6 +56,61 @@ thread_local! {
     static KEYS: RefCell<KeyState> = RefCell::new(KeyState::default());
     /// Verified tokens (core's bounded `TokenCache`, `TOKEN_CACHE_ENTRIES`), per isolate.
     static TOKEN_CACHE: RefCell<Option<TokenCache>> = const { RefCell::new(None) };
+    /// Certificate headers decoded recently (see [`decode_cached`]), per isolate.
+    static DECODED: RefCell<VecDeque<(DecodeInput, Rc<Decoded>)>> = const { RefCell::new(VecDeque::new()) };
+}
+
+/// How many decoded certificate headers an isolate keeps.
+pub const DECODED_CERT_ENTRIES: usize = 16;
+
+/// A client certificate (leaf, then the chain sent with it) as core decoded it from headers.
+type Decoded = (Certificate, Vec<Certificate>);
+
+/// Everything core's header decoding reads: the certificate headers (names and values, as sent)
+/// and, for Cloudflare, `tlsClientAuth`'s hints.
+#[derive(PartialEq, Eq)]
+struct DecodeInput {
+    headers: Vec<(String, String)>,
+    hints: Option<CloudflareHints>,
+}
+
+/// Core's decoding of the certificate headers (`decode`: `forwarded::decode` or
+/// `decode_cloudflare` over exactly `headers` and `hints`), through a small per-isolate cache.
+/// Decoding (base64 or PEM, DER parse, SHA-256, the fingerprint hint check) is a function of its
+/// input alone, and a client sends the same certificate header again (on each connection, or on
+/// every request behind a proxy): a success is kept and returned for an identical input. A
+/// refusal is not kept (it is decoded, and logged, every time); the chain is still validated and
+/// the token still bound per request.
+fn decode_cached(
+    headers: &[(String, String)],
+    hints: Option<&CloudflareHints>,
+    decode: impl FnOnce() -> Result<Option<forwarded::ForwardedCert>, Error>,
+) -> Result<Option<Rc<Decoded>>, Error> {
+    let hit = DECODED.with(|d| {
+        d.borrow()
+            .iter()
+            .find(|(input, _)| input.headers == headers && input.hints.as_ref() == hints)
+            .map(|(_, decoded)| decoded.clone())
+    });
+    if hit.is_some() {
+        return Ok(hit);
+    }
+    let Some(cert) = decode()? else {
+        return Ok(None);
+    };
+    let decoded = Rc::new(cert.into_parts());
+    DECODED.with(|d| {
+        let mut d = d.borrow_mut();
+        if d.len() >= DECODED_CERT_ENTRIES {
+            d.pop_front();
+        }
+        let input = DecodeInput {
+            headers: headers.to_vec(),
+            hints: hints.cloned(),
+        };
+        d.push_back((input, decoded.clone()));
+    });
+    Ok(Some(decoded))
 }
 
 #[derive(Default)]
@@ -116,9 +173,11 @@ fn service_unavailable(e: &JwksError) -> worker::Result<Response> {
 }
 
 async fn handle(req: Request, config: &Config) -> worker::Result<Response> {
-    let url = req.url()?;
+    // The URL as the runtime serialized it (not reparsed: see `whatwg`).
+    let url = req.inner().url();
+    let query = whatwg::query(&url);
     // RFC 6750 §2.3 (URI query parameter) is not supported: a token in a URL ends up in logs.
-    if url.query_pairs().any(|(k, _)| k == "access_token") {
+    if query.is_some_and(|q| whatwg::query_has_key(q, "access_token")) {
         return deny(config, &BearerError::malformed_request());
     }
     let authorization = req.headers().get("Authorization")?;
@@ -147,7 +206,8 @@ async fn handle(req: Request, config: &Config) -> worker::Result<Response> {
         }
     };
 
-    let valid = match validate(config, url.path(), &token, presented.as_ref(), now).await {
+    let path = req.path();
+    let valid = match validate(config, &path, &token, presented.as_ref(), now).await {
         Ok(v) => v,
         Err(Refusal::Token(e)) => {
             console_warn!("certbound: access token refused: {e}");
@@ -181,7 +241,10 @@ async fn handle(req: Request, config: &Config) -> worker::Result<Response> {
         ) => forward::origin_headers(req.headers(), &strip_list(Some(source)), &identity)?,
         _ => STRIP.with(|strip| forward::origin_headers(req.headers(), strip, &identity))?,
     };
-    let target = forward::target_url(config.origin.as_deref(), &url)?;
+    let target = match &config.origin {
+        Some(origin) => origin.with_path_and_query(&path, query),
+        None => url,
+    };
     let origin_request = forward::origin_request(&req, &target, headers)?;
     Fetch::Request(origin_request).send().await
 }
@@ -224,11 +287,13 @@ async fn client_certificate(
     config: &Config,
     now: UnixTime,
 ) -> Result<Option<CertThumbprint>, Error> {
-    let (leaf, chain) = match &config.source {
+    let decoded = match &config.source {
         CertSourceConfig::Header(source) => {
-            match forwarded::decode(source, headers, &FORWARDED_LIMITS)? {
+            match decode_cached(headers, None, || {
+                forwarded::decode(source, headers, &FORWARDED_LIMITS)
+            })? {
                 None => return Ok(None),
-                Some(cert) => cert.into_parts(),
+                Some(decoded) => decoded,
             }
         }
         CertSourceConfig::Cloudflare(policy) => {
@@ -262,8 +327,11 @@ async fn client_certificate(
             let hints = CloudflareHints::new(true)
                 .cert_verified(tca.verified())
                 .cert_fingerprint_sha256(fp);
-            match forwarded::decode_cloudflare(headers, Some(&hints), &FORWARDED_LIMITS) {
-                Ok(Some(cert)) => cert.into_parts(),
+            let decoded = decode_cached(headers, Some(&hints), || {
+                forwarded::decode_cloudflare(headers, Some(&hints), &FORWARDED_LIMITS)
+            });
+            match decoded {
+                Ok(Some(decoded)) => decoded,
                 Ok(None) => return Ok(None),
                 Err(Error::Forwarded(ForwardedError::CloudflareNotForwarded)) => {
                     // Not the first request of the connection: Cloudflare sent no certificate.
@@ -279,10 +347,11 @@ async fn client_certificate(
             }
         }
     };
+    let (leaf, chain) = &*decoded;
     if let Some(trust) = &config.trust_anchors {
         let options = VerifyOptions::default();
         webcrypto::resolve(|p| {
-            path::verify_chain_with_provider(trust, &leaf, &chain, now, &options, p)
+            path::verify_chain_with_provider(trust, leaf, chain, now, &options, p)
         })
         .await??;
     }
@@ -481,5 +550,71 @@ async fn key_validators(
                 return result;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use super::*;
+
+    fn cert_b64(cn: &str) -> String {
+        let cert = rcgen::generate_simple_self_signed(vec![cn.to_owned()]).unwrap();
+        <base64ct::Base64 as base64ct::Encoding>::encode_string(cert.cert.der())
+    }
+
+    fn headers(value: &str) -> Vec<(String, String)> {
+        vec![("Cf-Client-Cert-Der-Base64".to_owned(), value.to_owned())]
+    }
+
+    // Intent: an identical input is decoded once; another header, other hints or a refusal are
+    // decoded (again); the oldest entry goes when the cache is full.
+    #[test]
+    fn decoded_certificates_are_reused_for_identical_input_only() {
+        let calls = Cell::new(0);
+        let decode = |h: &[(String, String)], hints: Option<&CloudflareHints>| {
+            decode_cached(h, hints, || {
+                calls.set(calls.get() + 1);
+                forwarded::decode_cloudflare(h, hints, &FORWARDED_LIMITS)
+            })
+        };
+        let alice = headers(&cert_b64("alice"));
+        let first = decode(&alice, None).unwrap().unwrap();
+        let again = decode(&alice, None).unwrap().unwrap();
+        assert!(Rc::ptr_eq(&first, &again));
+        assert_eq!(calls.get(), 1);
+
+        // Other hints: decoded, and a fingerprint mismatch is refused every time.
+        let wrong = CloudflareHints::new(true).cert_fingerprint_sha256(&"00".repeat(32));
+        for _ in 0..2 {
+            assert!(matches!(
+                decode(&alice, Some(&wrong)),
+                Err(Error::Forwarded(
+                    ForwardedError::FingerprintHintMismatch { .. }
+                ))
+            ));
+        }
+        assert_eq!(calls.get(), 3);
+        let right =
+            CloudflareHints::new(true).cert_fingerprint_sha256(&first.0.x5t_s256().to_hex());
+        decode(&alice, Some(&right)).unwrap().unwrap();
+        assert_eq!(calls.get(), 4);
+
+        // Undecodable headers are never kept.
+        let junk = headers("not base64!");
+        assert!(decode(&junk, None).is_err());
+        assert!(decode(&junk, None).is_err());
+        assert_eq!(calls.get(), 6);
+
+        // Full: the oldest input (alice without hints) is decoded again.
+        for i in 0..DECODED_CERT_ENTRIES {
+            decode(&headers(&cert_b64(&format!("c{i}"))), None)
+                .unwrap()
+                .unwrap();
+        }
+        let before = calls.get();
+        decode(&alice, None).unwrap().unwrap();
+        assert_eq!(calls.get(), before + 1);
     }
 }

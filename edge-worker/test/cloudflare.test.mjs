@@ -52,6 +52,26 @@ describe("cloudflare defaults (CF_REQUIRE_VERIFIED, fingerprint-only allowed)", 
     assert.equal(reached, 0);
   });
 
+  // Decoded headers are kept per isolate: a header seen before is still checked against each
+  // request's own tlsClientAuth.
+  it("a certificate header decoded before is checked against each request's TLS fingerprint", async () => {
+    const header = { "Cf-Client-Cert-Der-Base64": alice.der_b64 };
+    for (const [token, cf, status, challenge] of [
+      [f.tokens.valid, cfVerified(alice), 200, null],
+      [f.tokens.bob, cfVerified(bob), 401, CHALLENGE.notValidated],
+      [f.tokens.valid, cfVerified(bob), 401, CHALLENGE.notValidated],
+      [f.tokens.valid, cfVerified(alice, { certVerified: "FAILED:self signed certificate" }), 401, CHALLENGE.certRequired],
+      [f.tokens.valid, cfWith({}), 401, CHALLENGE.certRequired],
+      [f.tokens.bob, cfVerified(alice), 401, CHALLENGE.otherCert],
+      [f.tokens.valid, cfVerified(alice), 200, null],
+    ]) {
+      const { res, reached } = await call(mf, { headers: { ...bearer(token), ...header }, cf });
+      assert.equal(res.status, status);
+      assert.equal(res.headers.get("www-authenticate"), challenge);
+      assert.equal(reached, status === 200 ? 1 : 0);
+    }
+  });
+
   it("a Cf-Client-Cert-Der-Base64 without a TLS client certificate is ignored", async () => {
     const { res, reached } = await call(mf, {
       headers: { ...bearer(f.tokens.valid), "Cf-Client-Cert-Der-Base64": alice.der_b64 },
@@ -167,15 +187,18 @@ describe("cloudflare with TRUST_ANCHORS_PEM (chain validated in the worker)", ()
     assert.equal(reached, 1);
   });
 
-  it("a certificate from another CA is refused even with a token bound to it", async () => {
+  // Twice: the second request finds the header decoded, and the chain is validated again.
+  it("a certificate from another CA is refused even with a token bound to it, every time", async () => {
     const stranger = f.certs.stranger;
-    const { res, reached } = await call(mf, {
-      headers: { ...bearer(f.tokens.stranger), "Cf-Client-Cert-Der-Base64": stranger.der_b64 },
-      cf: cfVerified(stranger),
-    });
-    assert.equal(res.status, 401);
-    assert.equal(res.headers.get("www-authenticate"), CHALLENGE.notValidated);
-    assert.equal(reached, 0);
+    for (let i = 0; i < 2; i++) {
+      const { res, reached } = await call(mf, {
+        headers: { ...bearer(f.tokens.stranger), "Cf-Client-Cert-Der-Base64": stranger.der_b64 },
+        cf: cfVerified(stranger),
+      });
+      assert.equal(res.status, 401);
+      assert.equal(res.headers.get("www-authenticate"), CHALLENGE.notValidated);
+      assert.equal(reached, 0);
+    }
   });
 
   it("a certificate under the anchor's name but signed by another key is refused", async () => {

@@ -19,7 +19,8 @@ export function loadFixtures() {
  * An HTTP server on 127.0.0.1 playing both the origin and the issuer's JWKS endpoint.
  * `origin.requests` records every request that is not a JWKS fetch; `origin.jwksFetches` counts
  * JWKS fetches; `origin.jwks` is what `/jwks.json` serves (`null` → 500, a string → served as is,
- * a function → called with the node response to write it).
+ * a function → called with the node response to write it). `/redirect-me` answers 302 to
+ * `/landed`.
  */
 export async function startOrigin() {
   const state = { requests: [], jwksFetches: 0, jwks: null, jwksStatus: 200 };
@@ -43,6 +44,11 @@ export async function startOrigin() {
     req.on("data", (c) => (body += c));
     req.on("end", () => {
       state.requests.push({ method: req.method, url: req.url, headers: req.headers, body });
+      if (req.url === "/redirect-me") {
+        res.writeHead(302, { location: "/landed", "x-origin": "yes" });
+        res.end();
+        return;
+      }
       res.writeHead(200, { "content-type": "text/plain", "x-origin": "yes" });
       res.end("origin says hello");
     });
@@ -58,14 +64,18 @@ export async function startOrigin() {
   return state;
 }
 
-/** The built Rust worker in workerd with the given `[vars]`. */
-export function rustWorker(bindings) {
+/**
+ * The built Rust worker in workerd with the given `[vars]`. With `logs` (an array), every line
+ * the worker logs (`console.*`) is appended to it instead of going to the test's output.
+ */
+export function rustWorker(bindings, { logs } = {}) {
   return new Miniflare({
     modules: true,
     scriptPath: join(workerDir, "build/index.js"),
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: "2025-09-01",
     bindings,
+    ...(logs ? { handleStructuredLogs: ({ message }) => { logs.push(message); } } : {}),
   });
 }
 

@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 
 use super::error::truncated;
 use super::{
-    CLOUDFLARE_CERT, ForwardedCert, ForwardedError, Headers, Limits, build, encoding, single,
+    CLOUDFLARE_CERT, ForwardedCert, ForwardedError, Headers, Limits, build_hashed, encoding, single,
 };
 use crate::Error;
 use crate::cert::CertThumbprint;
@@ -93,6 +93,7 @@ pub(super) fn from_value(
     hints: Option<&CloudflareHints>,
 ) -> Result<ForwardedCert, Error> {
     let der = encoding::base64(CLOUDFLARE_CERT, value.as_bytes(), 0, false)?;
+    let mut x5t = None;
     if let Some(hint) = hints.and_then(CloudflareHints::fingerprint_sha256) {
         let actual = CertThumbprint::of_der(&der);
         let matches = CertThumbprint::from_hex(hint).is_some_and(|claimed| claimed == actual);
@@ -103,6 +104,8 @@ pub(super) fn from_value(
             }
             .into());
         }
+        // The certificate's x5t#S256: not hashed again when it is parsed.
+        x5t = Some(actual);
     }
-    build(CLOUDFLARE_CERT, der, CLOUDFLARE_CERT, Vec::new())
+    build_hashed(CLOUDFLARE_CERT, der, x5t, CLOUDFLARE_CERT, Vec::new())
 }

@@ -17,7 +17,7 @@ use alloc::vec::Vec;
 
 use super::{
     EnvoyOptions, ForwardedCert, ForwardedError, Limits, XFCC, XfccElement, XfccProblem,
-    build_bundle, error::truncated, pem_bundle, pem_leaf,
+    build_bundle_hashed, error::truncated, pem_bundle, pem_leaf,
 };
 use crate::Error;
 use crate::cert::CertThumbprint;
@@ -81,18 +81,20 @@ pub(super) fn from_value(
         (None, Some(_)) => {}
         (None, None) => return Err(ForwardedError::XfccNoCert { element: number }.into()),
     }
-    if let (Some(hash), Some(leaf)) = (&element.hash, ders.first()) {
-        check_hash(hash, leaf)?;
-    }
-    build_bundle(XFCC, ders)
+    let leaf_x5t = match (&element.hash, ders.first()) {
+        (Some(hash), Some(leaf)) => Some(check_hash(hash, leaf)?),
+        _ => None,
+    };
+    build_bundle_hashed(XFCC, ders, leaf_x5t)
 }
 
-/// Compares `Hash` with the leaf's SHA-256 in constant time.
-fn check_hash(hash: &str, leaf_der: &[u8]) -> Result<(), Error> {
+/// Compares `Hash` with the leaf's SHA-256 in constant time; the SHA-256 (the leaf's x5t#S256)
+/// when they match.
+fn check_hash(hash: &str, leaf_der: &[u8]) -> Result<CertThumbprint, Error> {
     let actual = CertThumbprint::of_der(leaf_der);
     let matches = CertThumbprint::from_hex(hash).is_some_and(|claimed| claimed == actual);
     if matches {
-        Ok(())
+        Ok(actual)
     } else {
         Err(ForwardedError::HashMismatch {
             header: XFCC.to_owned(),
