@@ -1,7 +1,7 @@
 //! Forwarding an authorized request to the origin: client-certificate headers of every source
 //! stripped, identity headers set (overwriting whatever the client sent).
 
-use worker::{Headers, Method, Request, web_sys};
+use worker::{Headers, Request, web_sys};
 
 /// The client id (`client_id` claim, RFC 9068 §2.2).
 pub const CLIENT_ID_HEADER: &str = "X-Client-Id";
@@ -72,20 +72,23 @@ pub fn origin_headers(
 /// Builds the origin request: same method and body, new headers, redirects returned to the
 /// client rather than followed.
 ///
-/// The method goes through workers-rs' `Method`, as `worker::RequestInit` did (names upper-cased,
-/// a method it does not know sent as `GET`); the `web_sys` init is built directly, without
-/// `worker::RequestInit`'s `cf` properties machinery (unused: the worker sets none).
+/// The method is the runtime's own string (WHATWG `Request.method`: standard names upper-cased,
+/// any other token as sent), so a method workers-rs' `Method` does not know (WebDAV's
+/// `PROPFIND`) reaches the origin as itself, with its body. The `web_sys` init is built
+/// directly, without `worker::RequestInit`'s `cf` properties machinery (unused: the worker sets
+/// none).
 ///
 /// # Errors
 /// When the runtime refuses to build the request.
 pub fn origin_request(req: &Request, target: &str, headers: Headers) -> worker::Result<Request> {
-    let method: Method = req.method();
+    let method = req.inner().method();
     let init = web_sys::RequestInit::new();
-    init.set_method(method.as_ref());
+    init.set_method(&method);
     // Never empty: the identity headers are always set.
     init.set_headers(headers.as_ref());
     init.set_redirect(web_sys::RequestRedirect::Manual);
-    if !matches!(method, Method::Get | Method::Head)
+    // The Fetch standard forbids a body on GET and HEAD (names normalized by the runtime).
+    if !matches!(method.as_str(), "GET" | "HEAD")
         && let Some(body) = req.inner().body()
     {
         init.set_body(&body);

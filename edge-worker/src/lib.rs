@@ -22,6 +22,7 @@ pub mod forward;
 pub mod jwks;
 pub mod whatwg;
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -29,6 +30,7 @@ use std::rc::Rc;
 use certbound_core::forwarded::{self, CertSource, CloudflareHints, ForwardedError, Limits};
 use certbound_core::oauth::{self, BearerError};
 use certbound_core::path::{self, VerifyOptions};
+use certbound_core::token::resource::canonical_path;
 use certbound_core::token::{CacheLookup, TokenCache, TokenError, ValidToken};
 use certbound_core::{CertThumbprint, Certificate, Error, UnixTime};
 use certbound_provider_webcrypto as webcrypto;
@@ -38,6 +40,7 @@ use crate::cloudflare::TlsClientAuth;
 use crate::config::{CertSourceConfig, Config, JwksConfig};
 use crate::forward::Identity;
 use crate::jwks::{JwksCache, JwksError, Plan, Validators};
+use crate::whatwg::OriginUrl;
 
 /// Size limits for forwarded certificate headers: core's defaults (16 KiB per header, 10 chain
 /// certificates).
@@ -175,6 +178,16 @@ fn service_unavailable(e: &JwksError) -> worker::Result<Response> {
 async fn handle(req: Request, config: &Config) -> worker::Result<Response> {
     // The URL as the runtime serialized it (not reparsed: see `whatwg`).
     let url = req.inner().url();
+    // Route scopes are matched on the canonical path, and the origin receives that path: an
+    // origin that decodes `%61` or merges `//` sees exactly the path that was authorized.
+    let raw_path = req.path();
+    let path = match canonical_path(&raw_path) {
+        Ok(p) => p,
+        Err(e) => {
+            console_warn!("certbound: request path refused: {e}");
+            return deny(config, &BearerError::malformed_path());
+        }
+    };
     let query = whatwg::query(&url);
     // RFC 6750 §2.3 (URI query parameter) is not supported: a token in a URL ends up in logs.
     if query.is_some_and(|q| whatwg::query_has_key(q, "access_token")) {
@@ -206,7 +219,6 @@ async fn handle(req: Request, config: &Config) -> worker::Result<Response> {
         }
     };
 
-    let path = req.path();
     let valid = match validate(config, &path, &token, presented.as_ref(), now).await {
         Ok(v) => v,
         Err(Refusal::Token(e)) => {
@@ -241,9 +253,13 @@ async fn handle(req: Request, config: &Config) -> worker::Result<Response> {
         ) => forward::origin_headers(req.headers(), &strip_list(Some(source)), &identity)?,
         _ => STRIP.with(|strip| forward::origin_headers(req.headers(), strip, &identity))?,
     };
-    let target = match &config.origin {
-        Some(origin) => origin.with_path_and_query(&path, query),
-        None => url,
+    let target = match (&config.origin, &path) {
+        (Some(origin), _) => origin.with_path_and_query(&path, query),
+        (None, Cow::Borrowed(_)) => url,
+        // Pass-through with a path that changed: the request's own origin, canonical path.
+        (None, Cow::Owned(_)) => OriginUrl::from_href(&url)
+            .ok_or_else(|| worker::Error::RustError(format!("request URL without a host: {url}")))?
+            .with_path_and_query(&path, query),
     };
     let origin_request = forward::origin_request(&req, &target, headers)?;
     Fetch::Request(origin_request).send().await

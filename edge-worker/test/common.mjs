@@ -22,6 +22,8 @@ export const CHALLENGE = {
   notValidated:
     'Bearer error="invalid_token", error_description="The access token could not be validated"',
   tooLarge: 'Bearer error="invalid_token", error_description="The access token is too large"',
+  badPath:
+    'Bearer error="invalid_request", error_description="The request path is malformed or ambiguous: an encoded slash, backslash or control character, a backslash, or a bad escape"',
   adminScope:
     'Bearer error="insufficient_scope", error_description="The access token does not grant the scope this request needs", scope="admin"',
 };

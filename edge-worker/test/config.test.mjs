@@ -30,6 +30,8 @@ const broken = [
   ["ROUTE_SCOPES not JSON", { ROUTE_SCOPES: "/admin=admin" }],
   ["ROUTE_SCOPES prefix without /", { ROUTE_SCOPES: JSON.stringify({ admin: ["admin"] }) }],
   ["ROUTE_SCOPES scope with a space", { ROUTE_SCOPES: JSON.stringify({ "/a": ["a b"] }) }],
+  ["ROUTE_SCOPES prefix not canonical", { ROUTE_SCOPES: JSON.stringify({ "/%61dmin/": ["admin"] }) }],
+  ["ROUTE_SCOPES prefix with an encoded slash", { ROUTE_SCOPES: JSON.stringify({ "/a%2Fb/": ["a"] }) }],
   ["CF_REQUIRE_VERIFIED not a boolean", { CF_REQUIRE_VERIFIED: "yes" }],
   ["CRYPTO_PROVIDER unknown", { CRYPTO_PROVIDER: "openssl" }],
   ["TRUST_ANCHORS_PEM not PEM", { TRUST_ANCHORS_PEM: "hello" }],
